@@ -82,12 +82,12 @@ def _to_number(value):
 
 
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-Number = Annotated[float | None, BeforeValidator(_to_number), Field(ge=0)]
-Count = Annotated[int | None, BeforeValidator(_to_number), Field(ge=0)]
+Number = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_to_number)]
+Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_to_number)]
 Flag = Annotated[bool, BeforeValidator(_to_bool)]
 Certifications = Annotated[list[str], BeforeValidator(_to_list)]
-Latitude = Annotated[float | None, BeforeValidator(_to_number), Field(ge=-90, le=90)]
-Longitude = Annotated[float | None, BeforeValidator(_to_number), Field(ge=-180, le=180)]
+Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_to_number)]
+Longitude = Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_to_number)]
 
 
 class Profile(BaseModel):
