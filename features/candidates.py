@@ -78,16 +78,16 @@ def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarra
     return row[keep], col[keep], value[keep]
 
 
-def _retrieve(X_queries, X_items, *, k: int, block_size: int, allowed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each query row, its k most similar items that ``allowed(query_idx, item_idx)`` keeps."""
+def _retrieve(X_queries, X_items, *, k: int, block_size: int, min_similarity: float, allowed):
+    """For each query row, its k most similar items above ``min_similarity`` that ``allowed(query, item)`` keeps."""
     found_q, found_i, found_s = [], [], []
     X_items_T = X_items.T.tocsr()
     for start in range(0, X_queries.shape[0], block_size):
         block = (X_queries[start:start + block_size] @ X_items_T).tocsr()
-        block.eliminate_zeros()
         coo = block.tocoo()
-        q = coo.row.astype(np.int64) + start
-        ok = allowed(q, coo.col.astype(np.int64))
+        similar = coo.data >= min_similarity
+        coo = sp.coo_matrix((coo.data[similar], (coo.row[similar], coo.col[similar])), shape=block.shape)
+        ok = allowed(coo.row.astype(np.int64) + start, coo.col.astype(np.int64))
         block = sp.csr_matrix((coo.data[ok], (coo.row[ok], coo.col[ok])), shape=block.shape)
         r, c, v = _top_k_per_row(block, k)
         found_q.append(r.astype(np.int64) + start)
@@ -107,6 +107,7 @@ def build_candidates(
     *,
     n_per_buyer: int = 50,
     n_per_supplier: int = 5,
+    min_similarity: float = 0.1,
     block_size: int = 512,
 ) -> Candidates:
     """Retrieve each buyer's and each supplier's most similar counterparts that pass the hard constraints.
@@ -124,6 +125,8 @@ def build_candidates(
     n_per_supplier : int
         Candidates kept per supplier, so that every SME gets recommendations
         even where it makes no buyer's top ``n_per_buyer``.
+    min_similarity : float
+        Pairs less alike than this are not candidates: they share only noise.
 
     Returns
     -------
@@ -133,13 +136,13 @@ def build_candidates(
     if n_per_buyer < 1 or n_per_supplier < 0:
         raise ValueError(f"Expected n_per_buyer >= 1 and n_per_supplier >= 0, got {n_per_buyer} and {n_per_supplier}")
     bq, bi, bs = _retrieve(
-        X_buyers, X_suppliers, k=n_per_buyer, block_size=block_size,
+        X_buyers, X_suppliers, k=n_per_buyer, block_size=block_size, min_similarity=min_similarity,
         allowed=lambda b, s: ~violates_hard_constraints(suppliers, buyers, s, b),
     )
     rows, cols, sims = [bi], [bq], [bs]
     if n_per_supplier:
         sq, si, ss = _retrieve(
-            X_suppliers, X_buyers, k=n_per_supplier, block_size=block_size,
+            X_suppliers, X_buyers, k=n_per_supplier, block_size=block_size, min_similarity=min_similarity,
             allowed=lambda s, b: ~violates_hard_constraints(suppliers, buyers, s, b),
         )
         rows.append(sq)

@@ -115,7 +115,7 @@ def explain_pair(
     if features.column("same_sector")[k]:
         parts.append(f"same sector ({SECTORS[buyers.sector[j]]})")
     else:
-        parts.append(f"{SECTORS[suppliers.sector[i]]} supplier for a {SECTORS[buyers.sector[j]]} buyer")
+        parts.append(f"{SECTORS[suppliers.sector[i]]} supplier, {SECTORS[buyers.sector[j]]} buyer")
     required = buyers.required_certifications[j].indices
     if len(required):
         parts.append(", ".join(certification_names[c] for c in required) + " held")

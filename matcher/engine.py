@@ -1,0 +1,216 @@
+"""The matching engine: profiles in; shortlists, recommendations and an assignment out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..features.candidates import build_candidates, road_km
+from ..features.pairs import build_pair_features, build_track_record, explain_pair
+from ..features.profiles import Buyer, Partnership, Supplier
+from ..features.tables import build_tables
+from ..features.vectorize import ProfileVectorizer
+from .assignment import assign_partnerships
+from .ranking import rank_top_k
+from .scoring import score_prior
+
+__all__ = ["Match", "MatchEngine", "MatchResult", "Progress"]
+
+# progress(stage, done, total): called as each stage starts (done=0) and ends (done=total).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked or assigned pair, by external ids."""
+
+    buyer_id: str
+    supplier_id: str
+    score: float
+    rank: int = 0
+    reasons: str = ""
+    group_id: str = ""
+
+
+@dataclass
+class MatchResult:
+    """What a run produces. Every input supplier and buyer is either matched or listed with a reason."""
+
+    shortlists: list[Match]  # per buyer, ranked suppliers
+    recommendations: list[Match]  # per supplier, ranked buyers
+    assignment: list[Match]
+    unmatched_buyers: dict[str, str]
+    unmatched_suppliers: dict[str, str]
+    summary: dict = field(default_factory=dict)
+
+
+class MatchEngine:
+    """Scores plausible pairs, ranks shortlists and assigns partnerships within capacities.
+
+    Parameters
+    ----------
+    top_k : int
+        Length of each buyer's shortlist and each SME's recommendations.
+    n_per_buyer, n_per_supplier : int
+        Candidates retrieved per buyer and per supplier before scoring.
+    min_score : float
+        Pairs scoring below this are ranked but never proposed as partnerships.
+
+    Examples
+    --------
+    >>> s = [Supplier(supplier_id="S1", name="A", sector="automotive",
+    ...               products="stamped metal parts", province="Rayong")]
+    >>> b = [Buyer(buyer_id="B1", name="B", buyer_type="first_tier", sector="automotive",
+    ...            needs="metal stamping parts", province="Chon Buri")]
+    >>> result = MatchEngine().run(s, b)
+    >>> [(m.buyer_id, m.supplier_id) for m in result.assignment]
+    [('B1', 'S1')]
+    """
+
+    def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3):
+        self.top_k = top_k
+        self.n_per_buyer = n_per_buyer
+        self.n_per_supplier = n_per_supplier
+        self.min_score = min_score
+
+    def run(
+        self,
+        suppliers: Sequence[Supplier],
+        buyers: Sequence[Buyer],
+        history: Sequence[Partnership] = (),
+        *,
+        progress: Progress = _no_progress,
+    ) -> MatchResult:
+        """Match ``suppliers`` to ``buyers``; ``history`` informs track records."""
+        if not suppliers or not buyers:
+            raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
+        timings = {}
+
+        def stage(name, total=1):
+            progress(name, 0, total)
+            return time.perf_counter()
+
+        def done(name, started, total=1):
+            timings[name] = round(time.perf_counter() - started, 3)
+            progress(name, total, total)
+
+        t = stage("profiles")
+        S, B = build_tables(suppliers, buyers)
+        certification_names = sorted({c for s in suppliers for c in s.certifications} | {c for b in buyers for c in b.required_certifications})
+        track = build_track_record(S, history)
+        done("profiles", t)
+
+        t = stage("candidates")
+        vectorizer = ProfileVectorizer().fit(S.texts + B.texts)
+        candidates = build_candidates(
+            vectorizer.transform(S.texts), vectorizer.transform(B.texts), S, B,
+            n_per_buyer=self.n_per_buyer, n_per_supplier=self.n_per_supplier,
+        )
+        done("candidates", t)
+
+        t = stage("scores")
+        features = build_pair_features(S, B, candidates, track)
+        scores = score_prior(features.values)
+        done("scores", t)
+
+        t = stage("assignment")
+        proposable = scores >= self.min_score
+        chosen = np.zeros(len(scores), dtype=bool)
+        chosen[proposable] = assign_partnerships(
+            candidates.rows[proposable], candidates.cols[proposable], scores[proposable],
+            S.max_buyers, B.max_suppliers,
+        )
+        done("assignment", t)
+
+        t = stage("shortlists")
+        short_idx, short_rank = rank_top_k(candidates.cols, scores, self.top_k)
+        rec_idx, rec_rank = rank_top_k(candidates.rows, scores, self.top_k)
+        assigned_idx = np.flatnonzero(chosen)
+        reasons = {
+            int(k): explain_pair(S, B, features, track, int(k), certification_names)
+            for k in np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
+        }
+
+        def match(k, rank=0):
+            return Match(
+                buyer_id=B.ids[candidates.cols[k]], supplier_id=S.ids[candidates.rows[k]],
+                score=round(float(scores[k]), 4), rank=int(rank), reasons=reasons[int(k)],
+            )
+
+        shortlists = [match(k, r) for k, r in zip(short_idx, short_rank)]
+        recommendations = [match(k, r) for k, r in zip(rec_idx, rec_rank)]
+        assignment = [match(k) for k in assigned_idx[np.lexsort((-scores[assigned_idx], candidates.cols[assigned_idx]))]]
+        done("shortlists", t)
+
+        unmatched_buyers = self._explain_unmatched_buyers(S, B, candidates, scores, chosen)
+        unmatched_suppliers = self._explain_unmatched_suppliers(S, candidates, scores, chosen)
+        summary = {
+            "suppliers": len(S),
+            "buyers": len(B),
+            "history_rows": len(history),
+            "candidate_pairs": len(candidates),
+            "buyers_with_shortlist": int(len(np.unique(candidates.cols))),
+            "assigned_pairs": int(chosen.sum()),
+            "buyers_matched": int(len(np.unique(candidates.cols[chosen]))),
+            "suppliers_matched": int(len(np.unique(candidates.rows[chosen]))),
+            "total_score": round(float(scores[chosen].sum()), 4),
+            "seconds": timings,
+        }
+        return MatchResult(shortlists, recommendations, assignment, unmatched_buyers, unmatched_suppliers, summary)
+
+    def _explain_unmatched_buyers(self, S, B, candidates, scores, chosen) -> dict[str, str]:
+        reasons = {}
+        has_candidates = np.zeros(len(B), dtype=bool)
+        has_candidates[candidates.cols] = True
+        has_proposable = np.zeros(len(B), dtype=bool)
+        has_proposable[candidates.cols[scores >= self.min_score]] = True
+        matched = np.zeros(len(B), dtype=bool)
+        matched[candidates.cols[chosen]] = True
+        everyone = np.arange(len(S))
+        for j in np.flatnonzero(~matched):
+            if has_proposable[j]:
+                reasons[B.ids[j]] = "its candidates were all assigned to buyers where they scored higher"
+            elif has_candidates[j]:
+                reasons[B.ids[j]] = f"no candidate scores {self.min_score} or more"
+            else:
+                reasons[B.ids[j]] = self._why_no_candidate(S, B, j, everyone)
+        return reasons
+
+    @staticmethod
+    def _why_no_candidate(S, B, j, everyone) -> str:
+        required = B.required_certifications[j]
+        holds_all = np.asarray((S.certifications @ required.T).toarray()).ravel() >= required.nnz
+        near = road_km(S, B, everyone, np.full(len(S), j)) <= B.max_distance_km[j]
+        if not holds_all.any():
+            return "no supplier holds every required certification"
+        if not near.any():
+            return f"no supplier within {B.max_distance_km[j]:.0f} km"
+        if not (holds_all & near).any():
+            return "no supplier both holds the required certifications and lies within the distance limit"
+        return "no supplier that passes the hard constraints offers anything like its needs"
+
+    def _explain_unmatched_suppliers(self, S, candidates, scores, chosen) -> dict[str, str]:
+        reasons = {}
+        has_candidates = np.zeros(len(S), dtype=bool)
+        has_candidates[candidates.rows] = True
+        matched = np.zeros(len(S), dtype=bool)
+        matched[candidates.rows[chosen]] = True
+        has_proposable = np.zeros(len(S), dtype=bool)
+        has_proposable[candidates.rows[scores >= self.min_score]] = True
+        for i in np.flatnonzero(~matched):
+            if S.max_buyers[i] == 0:
+                reasons[S.ids[i]] = "max_buyers is 0"
+            elif has_proposable[i]:
+                reasons[S.ids[i]] = "buyers it could serve took suppliers that fit them better"
+            elif has_candidates[i]:
+                reasons[S.ids[i]] = f"no buyer scores {self.min_score} or more with it"
+            else:
+                reasons[S.ids[i]] = "no buyer that it passes the hard constraints for needs what it offers"
+        return reasons

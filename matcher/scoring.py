@@ -1,0 +1,44 @@
+"""Scores for candidate pairs: a transparent prior that works on day one."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from ..features.pairs import FEATURE_NAMES
+
+__all__ = ["PRIOR_WEIGHTS", "score_prior"]
+
+# Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
+# Product fit dominates: nothing else matters if the supplier does not make what is needed.
+PRIOR_WEIGHTS = MappingProxyType({
+    "product_fit": 0.45,
+    "same_sector": 0.10,
+    "distance_fit": 0.15,
+    "capacity_fit": 0.12,
+    "route_fit": 0.08,
+    "track_record": 0.10,
+})
+
+
+def score_prior(values: np.ndarray, weights=PRIOR_WEIGHTS) -> np.ndarray:
+    """Weighted sum of pair features.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_pairs, n_features)
+        Columns in ``FEATURE_NAMES`` order, each in [0, 1].
+    weights : mapping of feature name to weight
+
+    Returns
+    -------
+    ndarray, shape (n_pairs,)
+
+    Examples
+    --------
+    >>> score_prior(np.ones((2, len(FEATURE_NAMES)))).round(6).tolist()
+    [1.0, 1.0]
+    """
+    w = np.array([weights.get(name, 0.0) for name in FEATURE_NAMES], dtype=np.float32)
+    return np.asarray(values, dtype=np.float32) @ w

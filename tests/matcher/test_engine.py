@@ -1,0 +1,96 @@
+"""The whole engine on a tiny market whose answer is worked out by hand."""
+
+import numpy as np
+import pytest
+
+from tiermatch.features import Buyer, Partnership, Supplier
+from tiermatch.matcher import MatchEngine, rank_top_k
+
+
+@pytest.fixture
+def tiny_market():
+    """3 SMEs x 4 buyers.
+
+    - B1 requires IATF 16949: only S1 holds it.
+    - B2 wants one stamping supplier: S2 ("stamped brackets") fits its text better than S1, and S2 has an
+      accepted past proposal; S1 is a candidate too. S3 (sauces) shares no real words.
+    - B3 (exporter) requires Halal: S3 holds it (written ฮาลาล) and is export ready.
+    - B4 (Chiang Mai retailer) accepts suppliers within 100 km: none is.
+    S1 can take one buyer only, so it must serve B1 (its only option) and S2 serves B2.
+    """
+    suppliers = [
+        Supplier(supplier_id="S1", name="Chon Buri Stamping", sector="automotive", products="stamped metal parts",
+                 province="Chon Buri", certifications="IATF16949", capacity_thb_per_month=3e6, max_buyers=1),
+        Supplier(supplier_id="S2", name="Rayong Press", sector="automotive", products="metal stamping, stamped brackets",
+                 province="Rayong", capacity_thb_per_month=1e6, max_buyers=2),
+        Supplier(supplier_id="S3", name="Bangkok Sauce", sector="processed_food", products="chili sauce, fish sauce",
+                 province="Bangkok", certifications="GMP;ฮาลาล", export_ready=True),
+    ]
+    buyers = [
+        Buyer(buyer_id="B1", name="Nippon Seats", buyer_type="first_tier", sector="automotive", needs="stamped metal parts",
+              province="Rayong", required_certifications="IATF 16949", max_suppliers=2, demand_thb_per_month=4e6),
+        Buyer(buyer_id="B2", name="Siam Brackets", buyer_type="first_tier", sector="automotive",
+              needs="stamped metal brackets", province="Chachoengsao", max_suppliers=1),
+        Buyer(buyer_id="B3", name="Thai Taste Export", buyer_type="exporter", sector="processed_food", needs="chili sauce",
+              province="Samut Sakhon", required_certifications="Halal"),
+        Buyer(buyer_id="B4", name="Lanna Silk Shop", buyer_type="retailer", sector="textiles_garments",
+              needs="silk scarves", province="Chiang Mai", max_distance_km=100),
+    ]
+    history = [Partnership(supplier_id="S2", buyer_id="B2", outcome="accepted")]
+    return suppliers, buyers, history
+
+
+def test_tiny_market_shortlists(tiny_market):
+    result = MatchEngine(top_k=3).run(*tiny_market)
+    assert [(m.buyer_id, m.rank, m.supplier_id) for m in result.shortlists] == [
+        ("B1", 1, "S1"),
+        ("B2", 1, "S2"), ("B2", 2, "S1"),
+        ("B3", 1, "S3"),
+    ]
+    scores = [m.score for m in result.shortlists if m.buyer_id == "B2"]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_tiny_market_assignment_and_unmatched(tiny_market):
+    result = MatchEngine().run(*tiny_market)
+    assert sorted((m.buyer_id, m.supplier_id) for m in result.assignment) == [("B1", "S1"), ("B2", "S2"), ("B3", "S3")]
+    assert result.unmatched_buyers == {"B4": "no supplier within 100 km"}
+    assert result.unmatched_suppliers == {}
+    assert result.summary["assigned_pairs"] == 3 and result.summary["buyers"] == 4
+
+
+def test_reasons_are_plain_words(tiny_market):
+    result = MatchEngine().run(*tiny_market)
+    reasons = {(m.buyer_id, m.supplier_id): m.reasons for m in result.shortlists}
+    assert "IATF 16949 held" in reasons["B1", "S1"]
+    assert "km away" in reasons["B1", "S1"] and "capacity covers a supplier slot" in reasons["B1", "S1"]
+    assert "1 of 1 past proposals accepted" in reasons["B2", "S2"]
+    assert "Halal held" in reasons["B3", "S3"] and "export ready" in reasons["B3", "S3"]
+
+
+def test_recommendations_per_sme(tiny_market):
+    result = MatchEngine().run(*tiny_market)
+    recommended = {}
+    for m in result.recommendations:
+        recommended.setdefault(m.supplier_id, []).append(m.buyer_id)
+    assert recommended["S3"] == ["B3"]
+    assert set(recommended["S1"]) == {"B1", "B2"} and recommended["S2"] == ["B2"]
+
+
+def test_min_score_keeps_weak_pairs_out_of_the_assignment(tiny_market):
+    result = MatchEngine(min_score=0.99).run(*tiny_market)
+    assert result.assignment == []
+    assert set(result.unmatched_suppliers) == {"S1", "S2", "S3"}
+    assert len(result.shortlists) == 4  # still ranked for browsing
+
+
+def test_no_profiles_is_a_clear_error():
+    with pytest.raises(ValueError, match="at least one supplier and one buyer"):
+        MatchEngine().run([], [])
+
+
+def test_rank_top_k_orders_within_groups():
+    idx, rank = rank_top_k(np.array([2, 0, 2, 0, 2]), np.array([0.5, 0.1, 0.9, 0.3, 0.7]), k=2)
+    assert idx.tolist() == [3, 1, 2, 4] and rank.tolist() == [1, 2, 1, 2]
+    with pytest.raises(ValueError, match="k >= 1"):
+        rank_top_k(np.array([0]), np.array([1.0]), k=0)

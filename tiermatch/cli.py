@@ -1,0 +1,244 @@
+"""The ``tiermatch`` command line."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .features.io import InvalidFileError, RowError, read_buyers, read_partnerships, read_suppliers
+from .matcher import MatchEngine, MatchResult
+from .outputs import write_outputs
+from .settings import get_settings
+from .store import Store
+
+app = typer.Typer(
+    help="tiermatch: match Thai SMEs to first-tier buyers, exporters, importers and retailers.\n\n"
+    "Example: tiermatch demo",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+console = Console()
+errors = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    Optional[str],
+    typer.Option("--database", help="SQLAlchemy URL of the store [default: $TIERMATCH_DATABASE_URL or sqlite:///tiermatch.sqlite]"),
+]
+
+
+def _store(database: str | None) -> Store:
+    return Store(database or get_settings().database_url)
+
+
+@contextmanager
+def _progress():
+    """A progress display whose callback fits :data:`tiermatch.matcher.Progress`."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+                  console=errors, transient=False) as bar:
+        tasks = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+def _read_files(suppliers: Path | None, buyers: Path | None, history: Path | None):
+    """Read whichever files are given; returns the records and every rejected row."""
+    rejected: list[RowError] = []
+    found = {}
+    for kind, path, reader in (("suppliers", suppliers, read_suppliers), ("buyers", buyers, read_buyers),
+                               ("partnerships", history, read_partnerships)):
+        if path is None:
+            found[kind] = []
+            continue
+        try:
+            result = reader(path)
+        except InvalidFileError as exc:
+            raise _fail(str(exc)) from exc
+        found[kind] = result.records
+        rejected += result.errors
+    return found["suppliers"], found["buyers"], found["partnerships"], rejected
+
+
+def _drop_unknown_history(history, supplier_ids: set[str], buyer_ids: set[str], name: str):
+    """Keep the partnerships whose supplier and buyer are known; report the others."""
+    kept, rejected = [], []
+    for line, p in enumerate(history, start=2):
+        if p.supplier_id not in supplier_ids:
+            rejected.append(RowError(name, line, "supplier_id", p.supplier_id, "unknown supplier_id"))
+        elif p.buyer_id not in buyer_ids:
+            rejected.append(RowError(name, line, "buyer_id", p.buyer_id, "unknown buyer_id"))
+        else:
+            kept.append(p)
+    return kept, rejected
+
+
+def _print_rejected(rejected: list[RowError], limit: int = 10) -> None:
+    if not rejected:
+        return
+    errors.print(f"[yellow]{len(rejected)} problem(s) in the input; those rows were left out:[/]", highlight=False)
+    for error in rejected[:limit]:
+        errors.print(f"  {error}", highlight=False, markup=False)
+    if len(rejected) > limit:
+        errors.print(f"  ... and {len(rejected) - limit} more (see rejected_rows.csv)", highlight=False)
+
+
+def _print_summary(result: MatchResult, paths: dict[str, Path]) -> None:
+    s = result.summary
+    console.print(
+        f"[bold]{s['suppliers']:,}[/] suppliers, [bold]{s['buyers']:,}[/] buyers, {s['history_rows']:,} past proposals; "
+        f"{s['candidate_pairs']:,} candidate pairs scored.\n"
+        f"Shortlists for {s['buyers_with_shortlist']:,} of {s['buyers']:,} buyers; "
+        f"assignment: {s['assigned_pairs']:,} partnerships, {s['buyers_matched']:,} buyers and "
+        f"{s['suppliers_matched']:,} suppliers matched.",
+        highlight=False,
+    )
+    if result.shortlists:
+        buyer_id = result.shortlists[0].buyer_id
+        table = Table(title=f"Shortlist of buyer {buyer_id}", show_lines=False)
+        for column in ("rank", "supplier", "score", "reasons"):
+            table.add_column(column, overflow="fold")
+        for m in (m for m in result.shortlists if m.buyer_id == buyer_id):
+            table.add_row(str(m.rank), m.supplier_id, f"{m.score:.3f}", m.reasons)
+        console.print(table)
+    if result.unmatched_buyers:
+        console.print(f"{len(result.unmatched_buyers)} buyer(s) unmatched; reasons in {paths['unmatched']}", highlight=False)
+    console.print("Outputs:", highlight=False)
+    for name, path in paths.items():
+        console.print(f"  {name:<16} {path}", highlight=False)
+
+
+def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError], top_k: int) -> MatchResult:
+    if not suppliers or not buyers:
+        raise _fail(f"nothing to match: {len(suppliers)} supplier(s) and {len(buyers)} buyer(s)")
+    with _progress() as report:
+        result = MatchEngine(top_k=top_k).run(suppliers, buyers, history, progress=report)
+    paths = write_outputs(result, out, rejected)
+    _print_rejected(rejected)
+    _print_summary(result, paths)
+    return result
+
+
+@app.command()
+def run(
+    suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")] = None,
+    buyers: Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")] = None,
+    history: Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")] = None,
+    out: Annotated[Path, typer.Option(help="folder for shortlists.csv, assignment.csv and summary.json")] = Path("tiermatch-out"),
+    top_k: Annotated[int, typer.Option(min=1, help="shortlist length per buyer")] = 10,
+    database: DatabaseOption = None,
+) -> None:
+    """Match suppliers to buyers and write shortlists, an assignment and a summary.
+
+    Reads interchange CSV files (UTF-8, UTF-8 with BOM or Windows-874); with no
+    files, matches the register in the store. Invalid rows are reported with
+    file, line and field, and left out.
+
+    Example: tiermatch run --suppliers suppliers.csv --buyers buyers.csv --history partnerships.csv --out results/
+    """
+    if (suppliers is None) != (buyers is None):
+        raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
+    if suppliers is None:
+        store = _store(database)
+        supplier_records, buyer_records, history_records = store.suppliers(), store.buyers(), store.partnerships()
+        rejected = []
+        if history is not None:
+            _, _, extra, rejected = _read_files(None, None, history)
+            history_records += extra
+    else:
+        supplier_records, buyer_records, history_records, rejected = _read_files(suppliers, buyers, history)
+    history_records, unknown = _drop_unknown_history(
+        history_records, {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records},
+        str(history or "store"),
+    )
+    _run_engine(supplier_records, buyer_records, history_records, out, rejected + unknown, top_k)
+
+
+@app.command("import")
+def import_(
+    suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv")] = None,
+    buyers: Annotated[Optional[Path], typer.Option(help="buyers.csv")] = None,
+    history: Annotated[Optional[Path], typer.Option(help="partnerships.csv")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Load profiles and history into the store; rows with a known id are updated, never duplicated.
+
+    All files land in one transaction: if any file cannot be used, nothing is stored.
+
+    Example: tiermatch import --suppliers suppliers.csv --buyers buyers.csv --history partnerships.csv
+    """
+    if suppliers is None and buyers is None and history is None:
+        raise _fail("nothing to import: give --suppliers, --buyers and/or --history")
+    supplier_records, buyer_records, history_records, rejected = _read_files(suppliers, buyers, history)
+    store = _store(database)
+    if history_records:
+        history_records, unknown = _drop_unknown_history(
+            history_records,
+            store.known_ids("suppliers") | {s.supplier_id for s in supplier_records},
+            store.known_ids("buyers") | {b.buyer_id for b in buyer_records},
+            str(history),
+        )
+        rejected += unknown
+    counts = store.import_register(supplier_records, buyer_records, history_records)
+    _print_rejected(rejected)
+    console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
+    console.print(f"The store now holds {store.counts()}", highlight=False)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="folder for suppliers.csv, buyers.csv and partnerships.csv")] = Path("demo-register"),
+    n_suppliers: Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")] = 2000,
+    n_buyers: Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")] = 200,
+    seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same register")] = 0,
+) -> None:
+    """Write a synthetic but realistic Thai register in the interchange format.
+
+    Example: tiermatch generate --out demo-register --suppliers 2000 --buyers 200 --seed 0
+    """
+    from .features.demo import generate_register, write_register
+
+    register = generate_register(n_suppliers, n_buyers, random_state=seed)
+    for kind, path in write_register(register, out).items():
+        console.print(f"  {kind:<13} {path}", highlight=False)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="folder for the demo register and the run's outputs")] = Path("tiermatch-out"),
+    n_suppliers: Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")] = 2000,
+    n_buyers: Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")] = 200,
+    seed: Annotated[int, typer.Option(help="random seed of the demo register")] = 0,
+    database: DatabaseOption = None,
+) -> None:
+    """Generate a demo register, import it into the store, match it and summarise the result.
+
+    Example: tiermatch demo --suppliers 2000 --buyers 200
+    """
+    from .features.demo import generate_register, write_register
+
+    console.print(f"Generating a demo register: {n_suppliers:,} SMEs, {n_buyers:,} buyers (seed {seed})", highlight=False)
+    register = generate_register(n_suppliers, n_buyers, random_state=seed)
+    files = write_register(register, out / "register")
+    supplier_records, buyer_records, history_records, rejected = _read_files(
+        files["suppliers"], files["buyers"], files["partnerships"]
+    )
+    store = _store(database)
+    counts = store.import_register(supplier_records, buyer_records, history_records)
+    console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
+    _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, rejected, top_k=10)
+

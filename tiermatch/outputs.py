@@ -1,0 +1,68 @@
+"""Writing a run's results as interchange files; each file is replaced whole or not at all."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from .features.io import RowError
+from .matcher import MatchResult
+
+__all__ = ["write_outputs"]
+
+
+def _write_atomically(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    def write(f):
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    _write_atomically(path, write)
+
+
+def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: list[RowError] = ()) -> dict[str, Path]:
+    """Write shortlists, recommendations, assignment, unmatched, rejected rows and a summary into ``directory``.
+
+    Returns
+    -------
+    dict of str to Path
+        The file written for each output.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {name: directory / file for name, file in (
+        ("shortlists", "shortlists.csv"), ("recommendations", "recommendations.csv"),
+        ("assignment", "assignment.csv"), ("unmatched", "unmatched.csv"),
+        ("rejected_rows", "rejected_rows.csv"), ("summary", "summary.json"),
+    )}
+    _write_csv(paths["shortlists"], ["buyer_id", "rank", "supplier_id", "score", "reasons"],
+               ((m.buyer_id, m.rank, m.supplier_id, m.score, m.reasons) for m in result.shortlists))
+    _write_csv(paths["recommendations"], ["supplier_id", "rank", "buyer_id", "score", "reasons"],
+               ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons) for m in result.recommendations))
+    _write_csv(paths["assignment"], ["buyer_id", "supplier_id", "score", "group_id"],
+               ((m.buyer_id, m.supplier_id, m.score, m.group_id) for m in result.assignment))
+    _write_csv(paths["unmatched"], ["kind", "id", "reason"],
+               [("buyer", key, why) for key, why in result.unmatched_buyers.items()]
+               + [("supplier", key, why) for key, why in result.unmatched_suppliers.items()])
+    _write_csv(paths["rejected_rows"], ["file", "line", "field", "value", "message"],
+               ((e.file, e.line, e.field, e.value, e.message) for e in rejected_rows))
+    summary = dict(result.summary)
+    summary["rejected_rows"] = [asdict(e) for e in rejected_rows]
+    summary["unmatched_buyers"] = result.unmatched_buyers
+    _write_atomically(paths["summary"], lambda f: json.dump(summary, f, ensure_ascii=False, indent=2))
+    return paths
