@@ -1,0 +1,451 @@
+"""Capacity-constrained assignment of partnerships as an exact min-cost flow.
+
+The candidate graph is bipartite and sparse: rows are suppliers, columns are
+buyers, and each candidate pair is one edge given by three parallel arrays
+``rows`` (supplier positions), ``cols`` (buyer positions) and ``scores``
+(higher is better). Everything here works on integer positions; mapping to
+external ids happens at the edge of the engine.
+
+Flow solvers want integer costs (networkx and OR-Tools both warn that float
+costs give wrong answers), so scores are scaled explicitly:
+``weight = round(score * scale)`` and the arc cost is ``-weight``. Two scores
+closer than ``0.5 / scale`` may therefore tie, and a score below ``0.5 / scale``
+counts as zero, which is never worth taking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "InfeasibleFlowError",
+    "InvalidCandidateGraphError",
+    "assign_one_to_one",
+    "assign_partnerships",
+    "scale_scores",
+    "solve_min_cost_flow",
+]
+
+SOLVERS = ("ortools", "networkx", "scipy")
+
+# OR-Tools keeps costs and flows in int64 and refuses (BAD_COST_RANGE) when
+# cost * flow could overflow; keep scaled weights well inside that.
+_MAX_WEIGHT = 2**40
+
+
+class InvalidCandidateGraphError(ValueError):
+    """The candidate graph or the capacities are malformed; the message lists every problem."""
+
+
+class InfeasibleFlowError(ValueError):
+    """No flow meets every supply, demand and capacity."""
+
+
+def _check_int_array(name, values, problems, *, min_value=None):
+    """Return ``values`` as an int64 array, appending any problem found to ``problems``."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        problems.append(f"{name}: expected a 1-d array, found shape {arr.shape}")
+        return None
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if arr.dtype.kind in "iu":
+        out = arr.astype(np.int64, copy=False)
+    elif arr.dtype.kind in "fb":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
+            problems.append(
+                f"{name}: expected whole numbers, found {arr[bad[0]]!r} at position {bad[0]}"
+                f" ({bad.size} such values)"
+            )
+            return None
+        out = arr.astype(np.int64)
+    else:
+        problems.append(f"{name}: expected integers, found dtype {arr.dtype}")
+        return None
+    if min_value is not None and out.min() < min_value:
+        bad = np.flatnonzero(out < min_value)
+        problems.append(
+            f"{name}: expected values >= {min_value}, found {out[bad[0]]} at position {bad[0]}"
+            f" ({bad.size} such values)"
+        )
+    return out
+
+
+def _raise_if(problems, error=InvalidCandidateGraphError):
+    if problems:
+        raise error("; ".join(problems))
+
+
+def _check_candidate_graph(rows, cols, scores, supplier_capacity, buyer_capacity):
+    """Validate a candidate graph once; return it as (rows, cols, scores, cap_s, cap_b) arrays."""
+    problems: list[str] = []
+    rows_ = _check_int_array("rows", rows, problems, min_value=0)
+    cols_ = _check_int_array("cols", cols, problems, min_value=0)
+    cap_s = _check_int_array("supplier_capacity", supplier_capacity, problems, min_value=0)
+    cap_b = _check_int_array("buyer_capacity", buyer_capacity, problems, min_value=0)
+    scores_ = np.asarray(scores, dtype=np.float64)
+    if scores_.ndim != 1:
+        problems.append(f"scores: expected a 1-d array, found shape {scores_.shape}")
+        scores_ = None
+    elif not np.all(np.isfinite(scores_)):
+        bad = np.flatnonzero(~np.isfinite(scores_))
+        problems.append(f"scores: expected finite numbers, found {scores_[bad[0]]} at edge {bad[0]} ({bad.size} such)")
+    _raise_if(problems)
+    if not (len(rows_) == len(cols_) == len(scores_)):
+        problems.append(
+            f"rows, cols and scores must have equal lengths, found {len(rows_)}, {len(cols_)} and {len(scores_)}"
+        )
+        _raise_if(problems)
+    n_s, n_b = len(cap_s), len(cap_b)
+    if rows_.size and rows_.max() >= n_s:
+        bad = np.flatnonzero(rows_ >= n_s)
+        problems.append(
+            f"rows: expected supplier positions < n_suppliers = {n_s} (len(supplier_capacity)),"
+            f" found {rows_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
+        )
+    if cols_.size and cols_.max() >= n_b:
+        bad = np.flatnonzero(cols_ >= n_b)
+        problems.append(
+            f"cols: expected buyer positions < n_buyers = {n_b} (len(buyer_capacity)),"
+            f" found {cols_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
+        )
+    _raise_if(problems)
+    if rows_.size > 1:
+        keys = rows_ * max(n_b, 1) + cols_
+        # Candidates usually arrive sorted by (supplier, buyer): then one pass proves uniqueness.
+        if not np.all(keys[1:] > keys[:-1]):
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+            if dup.size:
+                first, second = order[dup[0]], order[dup[0] + 1]
+                problems.append(
+                    f"duplicate candidate pairs: {dup.size} edges repeat an earlier pair, e.g."
+                    f" (supplier {rows_[first]}, buyer {cols_[first]}) at edges {first} and {second}"
+                )
+    _raise_if(problems)
+    return rows_, cols_, scores_, cap_s, cap_b
+
+
+def scale_scores(scores, scale=10_000):
+    """Scale float scores to the integer weights the flow solvers optimise.
+
+    Parameters
+    ----------
+    scores : array-like of float, shape (n_edges,)
+        Pair scores, higher is better.
+    scale : int, default 10_000
+        ``weight = round(score * scale)``.
+
+    Returns
+    -------
+    weights : ndarray of int64, shape (n_edges,)
+
+    Raises
+    ------
+    ValueError
+        If a weight would exceed 2**40 in absolute value (risk of int64 overflow in the solver).
+
+    Examples
+    --------
+    >>> scale_scores([0.12345, 1.0, -0.2], scale=1000).tolist()
+    [123, 1000, -200]
+    """
+    if scale <= 0:
+        raise ValueError(f"scale: expected a positive number, found {scale}")
+    scaled = np.rint(np.asarray(scores, dtype=np.float64) * scale)
+    if scaled.size and np.abs(scaled).max() > _MAX_WEIGHT:
+        raise ValueError(
+            f"scale: scores * scale reach {np.abs(scaled).max():.3g}, expected at most 2**40;"
+            " use a smaller scale"
+        )
+    return scaled.astype(np.int64)
+
+
+def solve_min_cost_flow(tails, heads, capacities, unit_costs, supplies, *, solver="ortools"):
+    """Solve a min-cost flow problem exactly over integer data.
+
+    Nodes are ``0 .. len(supplies) - 1``. Arc ``k`` runs from ``tails[k]`` to
+    ``heads[k]`` with capacity ``capacities[k]`` and cost ``unit_costs[k]`` per
+    unit of flow; parallel arcs are allowed. All lower bounds are zero.
+
+    Parameters
+    ----------
+    tails, heads : array-like of int, shape (n_arcs,)
+        Arc end points, node positions.
+    capacities : array-like of int, shape (n_arcs,)
+        Non-negative arc capacities.
+    unit_costs : array-like of int, shape (n_arcs,)
+        Integer cost per unit of flow (may be negative).
+    supplies : array-like of int, shape (n_nodes,)
+        Net supply of each node (positive: source, negative: demand); must sum to zero.
+    solver : {"ortools", "networkx"}, default "ortools"
+        OR-Tools ``SimpleMinCostFlow`` (arcs added in one vectorised call) or
+        networkx ``network_simplex`` as a slow reference.
+
+    Returns
+    -------
+    flows : ndarray of int64, shape (n_arcs,)
+        Optimal flow on each arc.
+    total_cost : int
+        ``sum(flows * unit_costs)``.
+
+    Raises
+    ------
+    InvalidCandidateGraphError
+        If the arrays are malformed (lengths, ranges, negative capacities).
+    InfeasibleFlowError
+        If supplies do not balance or no feasible flow exists.
+
+    Examples
+    --------
+    >>> flows, cost = solve_min_cost_flow([0, 0, 1], [1, 2, 2], [2, 1, 2], [1, 5, 1], [2, 0, -2])
+    >>> flows.tolist(), cost
+    ([2, 0, 2], 4)
+    """
+    problems: list[str] = []
+    tails_ = _check_int_array("tails", tails, problems, min_value=0)
+    heads_ = _check_int_array("heads", heads, problems, min_value=0)
+    caps = _check_int_array("capacities", capacities, problems, min_value=0)
+    costs = _check_int_array("unit_costs", unit_costs, problems)
+    supplies_ = _check_int_array("supplies", supplies, problems)
+    _raise_if(problems)
+    n_arcs = len(tails_)
+    if not (len(heads_) == len(caps) == len(costs) == n_arcs):
+        _raise_if([
+            f"tails, heads, capacities and unit_costs must have equal lengths, found"
+            f" {n_arcs}, {len(heads_)}, {len(caps)} and {len(costs)}"
+        ])
+    n_nodes = len(supplies_)
+    for name, ends in (("tails", tails_), ("heads", heads_)):
+        if ends.size and ends.max() >= n_nodes:
+            bad = np.flatnonzero(ends >= n_nodes)
+            problems.append(
+                f"{name}: expected node positions < n_nodes = {n_nodes} (len(supplies)),"
+                f" found {ends[bad[0]]} at arc {bad[0]}"
+            )
+    _raise_if(problems)
+    if supplies_.sum() != 0:
+        raise InfeasibleFlowError(f"supplies must sum to zero, found {supplies_.sum()}")
+    if solver == "ortools":
+        return _solve_ortools(tails_, heads_, caps, costs, supplies_)
+    if solver == "networkx":
+        return _solve_networkx(tails_, heads_, caps, costs, supplies_)
+    raise ValueError(f"solver: expected 'ortools' or 'networkx', found {solver!r}")
+
+
+def _solve_ortools(tails, heads, caps, costs, supplies):
+    """Solve with OR-Tools SimpleMinCostFlow; arcs and supplies go in as whole arrays."""
+    from ortools.graph.python import min_cost_flow
+
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise InfeasibleFlowError(f"OR-Tools min-cost flow ended with status {status.name}")
+    flows = np.asarray(smcf.flows(arcs), dtype=np.int64) if len(arcs) else np.zeros(0, np.int64)
+    return flows, int(smcf.optimal_cost())
+
+
+def _solve_networkx(tails, heads, caps, costs, supplies):
+    """Solve with networkx network_simplex (reference; pure Python, slow)."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    # networkx's demand is the negated supply.
+    graph.add_nodes_from((v, {"demand": -int(s)}) for v, s in enumerate(supplies))
+    graph.add_edges_from(
+        (int(u), int(v), k, {"capacity": int(c), "weight": int(w)})
+        for k, (u, v, c, w) in enumerate(zip(tails, heads, caps, costs))
+    )
+    try:
+        cost, flow_dict = nx.network_simplex(graph)
+    except nx.NetworkXUnfeasible as exc:
+        raise InfeasibleFlowError(f"networkx network_simplex: {exc}") from exc
+    flows = np.fromiter(
+        (flow_dict[int(u)][int(v)][k] for k, (u, v) in enumerate(zip(tails, heads))),
+        dtype=np.int64, count=len(tails),
+    )
+    return flows, int(cost)
+
+
+def _build_assignment_flow(rows, cols, weights, cap_s, cap_b, supplier_arc_costs=None):
+    """Build the b-matching flow network over the edges in ``rows, cols, weights``.
+
+    Node layout: suppliers ``0..n_s-1``, buyers ``n_s..n_s+n_b-1``, then source, sink.
+    Arc layout: the pair arcs first (same order as the input), then the source arcs,
+    the buyer->sink arcs and the bypass arc. ``supplier_arc_costs`` (optional, see
+    fairness) replaces each supplier's single source arc with unit arcs.
+    """
+    n_s, n_b = len(cap_s), len(cap_b)
+    source, sink = n_s + n_b, n_s + n_b + 1
+    # A node never carries more flow than it has edges: clip, so the bypass stays small.
+    cap_s = np.minimum(cap_s, np.bincount(rows, minlength=n_s))
+    cap_b = np.minimum(cap_b, np.bincount(cols, minlength=n_b))
+    total = int(min(cap_s.sum(), cap_b.sum()))
+    suppliers = np.arange(n_s, dtype=np.int64)
+    if supplier_arc_costs is None:
+        src_heads, src_caps, src_costs = suppliers, cap_s, np.zeros(n_s, np.int64)
+    else:
+        src_heads, src_caps, src_costs = supplier_arc_costs(cap_s)
+    tails = np.concatenate([rows, np.full(len(src_heads), source), n_s + np.arange(n_b), [source]])
+    heads = np.concatenate([n_s + cols, src_heads, np.full(n_b, sink), [sink]])
+    caps = np.concatenate([np.ones(len(rows), np.int64), src_caps, cap_b, [total]])
+    costs = np.concatenate([-weights, src_costs, np.zeros(n_b, np.int64), [0]])
+    supplies = np.zeros(n_s + n_b + 2, dtype=np.int64)
+    supplies[source], supplies[sink] = total, -total
+    return tails, heads, caps, costs, supplies
+
+
+def _assign_lsa(rows, cols, weights, cap_s, cap_b):
+    """Max-weight matching (all capacities <= 1) with scipy's dense linear_sum_assignment."""
+    from scipy.optimize import linear_sum_assignment
+
+    live_s = np.flatnonzero(cap_s > 0)
+    live_b = np.flatnonzero(cap_b > 0)
+    pos_s = np.full(len(cap_s), -1)
+    pos_s[live_s] = np.arange(len(live_s))
+    pos_b = np.full(len(cap_b), -1)
+    pos_b[live_b] = np.arange(len(live_b))
+    keep = np.flatnonzero((pos_s[rows] >= 0) & (pos_b[cols] >= 0))
+    # Zero entries stand for "no partner": any matching extends to a full one through them.
+    dense = np.zeros((len(live_s), len(live_b)), dtype=np.int64)
+    dense[pos_s[rows[keep]], pos_b[cols[keep]]] = weights[keep]
+    r, c = linear_sum_assignment(dense, maximize=True)
+    chosen = np.zeros(len(rows), dtype=bool)
+    edge_of = np.full(dense.shape, -1, dtype=np.int64)
+    edge_of[pos_s[rows[keep]], pos_b[cols[keep]]] = keep
+    picked = edge_of[r, c]
+    picked = picked[(picked >= 0)]
+    chosen[picked[weights[picked] > 0]] = True
+    return chosen
+
+
+def assign_partnerships(rows, cols, scores, supplier_capacity, buyer_capacity, *, scale=10_000, solver="ortools"):
+    """Choose partnerships of maximum total score within every capacity.
+
+    A max-weight b-matching on the sparse candidate graph (rows are suppliers,
+    columns are buyers): supplier ``i`` takes at most ``supplier_capacity[i]``
+    buyers, buyer ``j`` at most ``buyer_capacity[j]`` suppliers, each candidate
+    pair at most once. Matchings need not be full: a pair whose score is <= 0
+    (after scaling, below ``0.5 / scale``) is never chosen.
+
+    Solved exactly as a min-cost flow: source -> supplier (capacity
+    ``supplier_capacity``, cost 0), supplier -> buyer (capacity 1, cost
+    ``-round(score * scale)``), buyer -> sink (capacity ``buyer_capacity``,
+    cost 0), and a source -> sink bypass of cost 0 so that the flow need not be
+    full. Scores are scaled to integers explicitly because the solvers are exact
+    only on integers: the optimum is exact for the scaled weights.
+
+    Parameters
+    ----------
+    rows : array-like of int, shape (n_edges,)
+        Supplier position of each candidate pair.
+    cols : array-like of int, shape (n_edges,)
+        Buyer position of each candidate pair.
+    scores : array-like of float, shape (n_edges,)
+        Pair scores, higher is better.
+    supplier_capacity : array-like of int, shape (n_suppliers,)
+        Most buyers each supplier can take (>= 0).
+    buyer_capacity : array-like of int, shape (n_buyers,)
+        Most suppliers each buyer can take (>= 0).
+    scale : int, default 10_000
+        Scores become integer weights ``round(score * scale)``.
+    solver : {"ortools", "networkx", "scipy"}, default "ortools"
+        "ortools": OR-Tools ``SimpleMinCostFlow``, arcs added from numpy arrays in
+        one call. "networkx": ``network_simplex``, a slow reference for tests.
+        "scipy": dense ``linear_sum_assignment``, only when every capacity is <= 1
+        (builds an n_suppliers x n_buyers matrix; small cases only).
+
+    Returns
+    -------
+    chosen : ndarray of bool, shape (n_edges,)
+        True for the pairs in the assignment.
+
+    Raises
+    ------
+    InvalidCandidateGraphError
+        Unequal lengths, positions out of range, negative or fractional capacities,
+        non-finite scores, or a candidate pair given twice; the message lists each problem.
+
+    Examples
+    --------
+    Two suppliers, two buyers, everyone takes one partner:
+
+    >>> rows, cols = [0, 0, 1], [0, 1, 0]
+    >>> scores = [0.9, 0.8, 0.85]
+    >>> assign_partnerships(rows, cols, scores, [1, 1], [1, 1]).tolist()
+    [False, True, True]
+    """
+    rows_, cols_, scores_, cap_s, cap_b = _check_candidate_graph(
+        rows, cols, scores, supplier_capacity, buyer_capacity
+    )
+    weights = scale_scores(scores_, scale)
+    chosen = np.zeros(len(rows_), dtype=bool)
+    live = weights > 0
+    if not live.any():
+        return chosen
+    if solver == "scipy":
+        if cap_s.max(initial=0) > 1 or cap_b.max(initial=0) > 1:
+            raise ValueError("solver='scipy' needs every capacity <= 1; use 'ortools'")
+        chosen[live] = _assign_lsa(rows_[live], cols_[live], weights[live], cap_s, cap_b)
+        return chosen
+    if solver not in SOLVERS:
+        raise ValueError(f"solver: expected one of {SOLVERS}, found {solver!r}")
+    all_live = bool(live.all())
+    r, c, w = (rows_, cols_, weights) if all_live else (rows_[live], cols_[live], weights[live])
+    network = _build_assignment_flow(r, c, w, cap_s, cap_b)
+    flows, _ = solve_min_cost_flow(*network, solver=solver)
+    picked = flows[: len(r)] > 0
+    if all_live:
+        return picked
+    chosen[live] = picked
+    return chosen
+
+
+def assign_one_to_one(costs, *, solver="ortools"):
+    """Solve the classical linear assignment problem (minimum cost, dense, square).
+
+    Each row is matched to exactly one column. Implemented through
+    :func:`assign_partnerships` with capacities 1 and weights
+    ``max(costs) + 1 - costs``: every weight is positive, and with n pairs in any
+    full matching, maximising total weight is minimising total cost. A maximum
+    weight matching with all weights positive on a complete bipartite graph is full.
+
+    Parameters
+    ----------
+    costs : array-like of int, shape (n, n)
+        Integer costs, rows x columns.
+    solver : {"ortools", "networkx", "scipy"}, default "ortools"
+
+    Returns
+    -------
+    col_of_row : ndarray of int64, shape (n,)
+        The column assigned to each row.
+    total_cost : int
+
+    Examples
+    --------
+    >>> col_of_row, total = assign_one_to_one([[4, 1, 3], [2, 0, 5], [3, 2, 2]])
+    >>> col_of_row.tolist(), total
+    ([1, 0, 2], 5)
+    """
+    costs_ = np.asarray(costs)
+    if costs_.ndim != 2 or costs_.shape[0] != costs_.shape[1]:
+        raise ValueError(f"costs: expected a square matrix, found shape {costs_.shape}")
+    if costs_.dtype.kind not in "iu":
+        raise ValueError(f"costs: expected integers, found dtype {costs_.dtype}")
+    n = costs_.shape[0]
+    rows, cols = np.divmod(np.arange(n * n), n)
+    weights = (costs_.max(initial=0) + 1 - costs_).ravel()
+    ones = np.ones(n, dtype=np.int64)
+    chosen = assign_partnerships(rows, cols, weights, ones, ones, scale=1, solver=solver)
+    if chosen.sum() != n:  # pragma: no cover - guarded by the argument above
+        raise RuntimeError(f"expected a full assignment of {n} pairs, found {chosen.sum()}")
+    col_of_row = np.empty(n, dtype=np.int64)
+    col_of_row[rows[chosen]] = cols[chosen]
+    return col_of_row, int(costs_[np.arange(n), col_of_row].sum())
