@@ -55,7 +55,7 @@ def _check_int_array(name, values, problems, *, min_value=None):
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
             problems.append(
-                f"{name}: expected whole numbers, found {arr[bad[0]]!r} at position {bad[0]}"
+                f"{name}: expected whole numbers, found {arr[bad[0]]} at position {bad[0]}"
                 f" ({bad.size} such values)"
             )
             return None
@@ -84,33 +84,37 @@ def _check_candidate_graph(rows, cols, scores, supplier_capacity, buyer_capacity
     cols_ = _check_int_array("cols", cols, problems, min_value=0)
     cap_s = _check_int_array("supplier_capacity", supplier_capacity, problems, min_value=0)
     cap_b = _check_int_array("buyer_capacity", buyer_capacity, problems, min_value=0)
-    scores_ = np.asarray(scores, dtype=np.float64)
+    try:
+        scores_ = np.asarray(scores, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCandidateGraphError(f"scores: expected numbers, found {exc}") from exc
     if scores_.ndim != 1:
         problems.append(f"scores: expected a 1-d array, found shape {scores_.shape}")
         scores_ = None
     elif not np.all(np.isfinite(scores_)):
         bad = np.flatnonzero(~np.isfinite(scores_))
         problems.append(f"scores: expected finite numbers, found {scores_[bad[0]]} at edge {bad[0]} ({bad.size} such)")
-    _raise_if(problems)
-    if not (len(rows_) == len(cols_) == len(scores_)):
+    arrays_ok = not any(a is None for a in (rows_, cols_, scores_, cap_s, cap_b))
+    if arrays_ok and not (len(rows_) == len(cols_) == len(scores_)):
         problems.append(
             f"rows, cols and scores must have equal lengths, found {len(rows_)}, {len(cols_)} and {len(scores_)}"
         )
-        _raise_if(problems)
-    n_s, n_b = len(cap_s), len(cap_b)
-    if rows_.size and rows_.max() >= n_s:
-        bad = np.flatnonzero(rows_ >= n_s)
+        arrays_ok = False
+    if rows_ is not None and cap_s is not None and rows_.size and rows_.max() >= len(cap_s):
+        bad = np.flatnonzero(rows_ >= len(cap_s))
         problems.append(
-            f"rows: expected supplier positions < n_suppliers = {n_s} (len(supplier_capacity)),"
+            f"rows: expected supplier positions < n_suppliers = {len(cap_s)} (len(supplier_capacity)),"
             f" found {rows_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
         )
-    if cols_.size and cols_.max() >= n_b:
-        bad = np.flatnonzero(cols_ >= n_b)
+    if cols_ is not None and cap_b is not None and cols_.size and cols_.max() >= len(cap_b):
+        bad = np.flatnonzero(cols_ >= len(cap_b))
         problems.append(
-            f"cols: expected buyer positions < n_buyers = {n_b} (len(buyer_capacity)),"
+            f"cols: expected buyer positions < n_buyers = {len(cap_b)} (len(buyer_capacity)),"
             f" found {cols_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
         )
-    _raise_if(problems)
+    if not arrays_ok or problems:
+        _raise_if(problems)
+    n_b = len(cap_b)
     if rows_.size > 1:
         keys = rows_ * max(n_b, 1) + cols_
         # Candidates usually arrive sorted by (supplier, buyer): then one pass proves uniqueness.
