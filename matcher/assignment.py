@@ -239,18 +239,22 @@ def solve_min_cost_flow(tails, heads, capacities, unit_costs, supplies, *, solve
     raise ValueError(f"solver: expected 'ortools' or 'networkx', found {solver!r}")
 
 
-def _solve_ortools(tails, heads, caps, costs, supplies):
-    """Solve with OR-Tools SimpleMinCostFlow; arcs and supplies go in as whole arrays."""
+def _solve_ortools(tails, heads, caps, costs, supplies, n_flows=None):
+    """Solve with OR-Tools SimpleMinCostFlow; arcs and supplies go in as whole arrays.
+
+    Returns the flows on the first ``n_flows`` arcs (all arcs by default) and the cost.
+    """
     from ortools.graph.python import min_cost_flow
 
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+        tails.astype(np.int32, copy=False), heads.astype(np.int32, copy=False), caps, costs
     )
     smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise InfeasibleFlowError(f"OR-Tools min-cost flow ended with status {status.name}")
+    arcs = arcs[: len(arcs) if n_flows is None else n_flows]
     flows = np.asarray(smcf.flows(arcs), dtype=np.int64) if len(arcs) else np.zeros(0, np.int64)
     return flows, int(smcf.optimal_cost())
 
@@ -277,32 +281,56 @@ def _solve_networkx(tails, heads, caps, costs, supplies):
     return flows, int(cost)
 
 
-def _build_assignment_flow(rows, cols, weights, cap_s, cap_b, supplier_arc_costs=None):
+def _build_assignment_flow(rows, cols, weights, cap_s, cap_b, source_arcs=None):
     """Build the b-matching flow network over the edges in ``rows, cols, weights``.
 
     Node layout: suppliers ``0..n_s-1``, buyers ``n_s..n_s+n_b-1``, then source, sink.
     Arc layout: the pair arcs first (same order as the input), then the source arcs,
-    the buyer->sink arcs and the bypass arc. ``supplier_arc_costs`` (optional, see
-    fairness) replaces each supplier's single source arc with unit arcs.
+    the buyer->sink arcs and the bypass arc. ``source_arcs(cap_s) -> (heads, caps, costs)``
+    (optional, see fairness) replaces the single source->supplier arcs, e.g. by unit arcs.
+    Tails and heads come out as int32 (what OR-Tools takes), the rest as int64.
     """
-    n_s, n_b = len(cap_s), len(cap_b)
+    n_s, n_b, n_e = len(cap_s), len(cap_b), len(rows)
     source, sink = n_s + n_b, n_s + n_b + 1
     # A node never carries more flow than it has edges: clip, so the bypass stays small.
     cap_s = np.minimum(cap_s, np.bincount(rows, minlength=n_s))
     cap_b = np.minimum(cap_b, np.bincount(cols, minlength=n_b))
     total = int(min(cap_s.sum(), cap_b.sum()))
-    suppliers = np.arange(n_s, dtype=np.int64)
-    if supplier_arc_costs is None:
-        src_heads, src_caps, src_costs = suppliers, cap_s, np.zeros(n_s, np.int64)
+    if source_arcs is None:
+        src_heads, src_caps, src_costs = np.arange(n_s), cap_s, 0
     else:
-        src_heads, src_caps, src_costs = supplier_arc_costs(cap_s)
-    tails = np.concatenate([rows, np.full(len(src_heads), source), n_s + np.arange(n_b), [source]])
-    heads = np.concatenate([n_s + cols, src_heads, np.full(n_b, sink), [sink]])
-    caps = np.concatenate([np.ones(len(rows), np.int64), src_caps, cap_b, [total]])
-    costs = np.concatenate([-weights, src_costs, np.zeros(n_b, np.int64), [0]])
+        src_heads, src_caps, src_costs = source_arcs(cap_s)
+    n_src = len(src_heads)
+    n_arcs = n_e + n_src + n_b + 1
+    # Fill preallocated arrays slice by slice: at 10M edges, concatenating temporaries costs seconds.
+    tails = np.empty(n_arcs, dtype=np.int32)
+    heads = np.empty(n_arcs, dtype=np.int32)
+    caps = np.empty(n_arcs, dtype=np.int64)
+    costs = np.empty(n_arcs, dtype=np.int64)
+    a, b, c = n_e, n_e + n_src, n_e + n_src + n_b
+    tails[:a] = rows
+    heads[:a] = cols
+    heads[:a] += n_s
+    caps[:a] = 1
+    np.negative(weights, out=costs[:a])
+    tails[a:b], heads[a:b], caps[a:b], costs[a:b] = source, src_heads, src_caps, src_costs
+    tails[b:c], heads[b:c], caps[b:c], costs[b:c] = n_s + np.arange(n_b), sink, cap_b, 0
+    tails[c], heads[c], caps[c], costs[c] = source, sink, total, 0
     supplies = np.zeros(n_s + n_b + 2, dtype=np.int64)
     supplies[source], supplies[sink] = total, -total
     return tails, heads, caps, costs, supplies
+
+
+def _solve_b_matching(rows, cols, weights, cap_s, cap_b, *, solver="ortools", source_arcs=None):
+    """Chosen-edge mask of the max-weight b-matching; inputs already validated, weights > 0."""
+    network = _build_assignment_flow(rows, cols, weights, cap_s, cap_b, source_arcs)
+    if solver == "ortools":
+        flows, _ = _solve_ortools(*network, n_flows=len(rows))
+    elif solver == "networkx":
+        flows, _ = _solve_networkx(*network)
+    else:
+        raise ValueError(f"solver: expected one of {SOLVERS}, found {solver!r}")
+    return flows[: len(rows)] > 0
 
 
 def _assign_lsa(rows, cols, weights, cap_s, cap_b):
@@ -402,9 +430,7 @@ def assign_partnerships(rows, cols, scores, supplier_capacity, buyer_capacity, *
         raise ValueError(f"solver: expected one of {SOLVERS}, found {solver!r}")
     all_live = bool(live.all())
     r, c, w = (rows_, cols_, weights) if all_live else (rows_[live], cols_[live], weights[live])
-    network = _build_assignment_flow(r, c, w, cap_s, cap_b)
-    flows, _ = solve_min_cost_flow(*network, solver=solver)
-    picked = flows[: len(r)] > 0
+    picked = _solve_b_matching(r, c, w, cap_s, cap_b, solver=solver)
     if all_live:
         return picked
     chosen[live] = picked

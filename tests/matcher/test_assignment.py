@@ -109,7 +109,7 @@ def test_tiny_market_matches_hand_answer(tiny_market, solver):
 def test_scipy_solver_on_one_to_one_market():
     rows, cols = [0, 0, 1, 1, 2], [0, 1, 0, 1, 1]
     scores = [5.0, 4.0, 4.0, 1.0, 3.0]
-    # Best: S0-B1? 4 + S1-B0 4 = 8 vs S0-B0 5 + S2-B1 3 = 8 vs S0-B1 4 + S1-B0 4 ... ties at 8.
+    # Two optima tie at 8: S0-B0 + S2-B1 (5 + 3) and S0-B1 + S1-B0 (4 + 4).
     for solver in ["ortools", "networkx", "scipy"]:
         chosen = assign_partnerships(rows, cols, scores, [1, 1, 1], [1, 1], solver=solver)
         assert total_weight(chosen, scores) == 80_000
