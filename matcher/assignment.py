@@ -77,13 +77,16 @@ def _raise_if(problems, error=InvalidCandidateGraphError):
         raise error("; ".join(problems))
 
 
-def _check_candidate_graph(rows, cols, scores, supplier_capacity, buyer_capacity):
+def _check_candidate_graph(
+    rows, cols, scores, supplier_capacity, buyer_capacity, names=("supplier_capacity", "buyer_capacity")
+):
     """Validate a candidate graph once; return it as (rows, cols, scores, cap_s, cap_b) arrays."""
     problems: list[str] = []
+    name_s, name_b = names
     rows_ = _check_int_array("rows", rows, problems, min_value=0)
     cols_ = _check_int_array("cols", cols, problems, min_value=0)
-    cap_s = _check_int_array("supplier_capacity", supplier_capacity, problems, min_value=0)
-    cap_b = _check_int_array("buyer_capacity", buyer_capacity, problems, min_value=0)
+    cap_s = _check_int_array(name_s, supplier_capacity, problems, min_value=0)
+    cap_b = _check_int_array(name_b, buyer_capacity, problems, min_value=0)
     try:
         scores_ = np.asarray(scores, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -103,13 +106,13 @@ def _check_candidate_graph(rows, cols, scores, supplier_capacity, buyer_capacity
     if rows_ is not None and cap_s is not None and rows_.size and rows_.max() >= len(cap_s):
         bad = np.flatnonzero(rows_ >= len(cap_s))
         problems.append(
-            f"rows: expected supplier positions < n_suppliers = {len(cap_s)} (len(supplier_capacity)),"
+            f"rows: expected supplier positions < n_suppliers = {len(cap_s)} (len({name_s})),"
             f" found {rows_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
         )
     if cols_ is not None and cap_b is not None and cols_.size and cols_.max() >= len(cap_b):
         bad = np.flatnonzero(cols_ >= len(cap_b))
         problems.append(
-            f"cols: expected buyer positions < n_buyers = {len(cap_b)} (len(buyer_capacity)),"
+            f"cols: expected buyer positions < n_buyers = {len(cap_b)} (len({name_b})),"
             f" found {cols_[bad[0]]} at edge {bad[0]} ({bad.size} such)"
         )
     if not arrays_ok or problems:

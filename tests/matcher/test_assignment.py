@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import itertools
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tiermatch.matcher import assignment
 from tiermatch.matcher.assignment import (
     InfeasibleFlowError,
     InvalidCandidateGraphError,
@@ -93,6 +95,10 @@ def tiny_market():
     scores = np.array([0.9, 0.8, 0.3, 0.7, 0.75, 0.4, -0.1, 0.5])
     expected = np.array([True, True, False, True, False, True, False, False])
     return rows, cols, scores, np.array([2, 1, 1]), np.array([2, 1, 1, 1]), expected
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(assignment).failed == 0
 
 
 # --- hand-checked --------------------------------------------------------------------
