@@ -1,3 +1,11 @@
-"""The HTTP service over the store and the matcher."""
+"""The HTTP service over the store and the matcher.
 
-__all__: list[str] = []
+``create_app(settings)`` builds it; ``tiermatch serve`` runs it with uvicorn.
+"""
+
+from .app import create_app, create_store_engine
+from .auth import Principal, generate_key, hash_key
+from .errors import ApiError
+from .keys import create_key
+
+__all__ = ["ApiError", "Principal", "create_app", "create_key", "create_store_engine", "generate_key", "hash_key"]

@@ -1,0 +1,97 @@
+"""The application factory: ``create_app(settings)`` builds the service over one store."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from ..settings import Settings, get_settings
+from ..store import Store
+from . import keys, matches, profiles, runs
+from .errors import add_error_handlers
+from .keys import service_version
+
+__all__ = ["create_app", "create_store_engine"]
+
+DESCRIPTION = """\
+Matches Thai SMEs to first-tier manufacturers, exporters, importers and retailers.
+
+Send an API key in the `X-API-Key` header (`tiermatch keys create --role admin` makes the first).
+Roles: **admin** (everything, keys included), **matchmaker** (profiles, runs, shortlists, feedback),
+**buyer** (its own shortlist, its own pairs' explanations and its own feedback).
+Every error is JSON: `message`, the `field` at fault, and `errors` listing every problem.
+"""
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for the service: on SQLite, WAL (readers never wait for a run's write) and a patient lock.
+
+    Parameters
+    ----------
+    url : str
+        Any SQLAlchemy URL.
+
+    Examples
+    --------
+    >>> create_store_engine("sqlite://").dialect.name
+    'sqlite'
+    """
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                           pool_size=20, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        if url not in ("sqlite://", "sqlite:///:memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service over the store at ``settings.database_url``.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to :func:`tiermatch.settings.get_settings` (the ``TIERMATCH_*`` environment).
+
+    Returns
+    -------
+    FastAPI
+        With ``app.state.store`` and ``app.state.executor`` (the thread that executes batch runs).
+
+    Examples
+    --------
+    >>> from tiermatch.settings import Settings
+    >>> app = create_app(Settings(database_url="sqlite://"))
+    >>> app.title
+    'tiermatch'
+    """
+    settings = settings or get_settings()
+    store = Store(create_store_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Runs left queued or running by a process that has gone will never finish: say so.
+        store.fail_interrupted_runs(runs.is_worker_alive)
+        yield
+        app.state.executor.shutdown(wait=True, cancel_futures=True)
+
+    app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.store = store
+    # One run at a time per process: runs are long and memory-hungry, and queueing keeps them apart.
+    app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiermatch-run")
+    add_error_handlers(app)
+    for module in (keys, profiles, matches, runs):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,105 @@
+"""API keys and roles: who may do what.
+
+A key is ``secrets.token_urlsafe(32)``: 256 random bits. The store keeps only
+its sha256. A slow password hash (bcrypt, argon2) protects low-entropy
+passwords against guessing; a 256-bit random key cannot be guessed whatever
+the hash, so sha256 is enough, needs no salt, and lets a request's key be
+found by an indexed lookup of its hash.
+
+Roles: ``admin`` may do everything, keys included; ``matchmaker`` all
+profiles, runs, shortlists and feedback; ``buyer`` is bound to one buyer id
+and sees only its own shortlist, its own pairs' explanations and its own
+feedback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from .errors import ApiError
+
+__all__ = ["ADMIN", "BUYER", "MATCHMAKER", "Principal", "check_buyer_access", "generate_key", "hash_key", "require"]
+
+ADMIN, MATCHMAKER, BUYER = "admin", "matchmaker", "buyer"
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
+                               description="An API key from `tiermatch keys create` or `POST /keys`.")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, its role and, for a buyer key, its buyer id."""
+
+    key_id: str
+    role: str
+    buyer_id: str | None = None
+
+
+def hash_key(key: str) -> str:
+    """The sha256 hex digest under which a key is stored.
+
+    Examples
+    --------
+    >>> len(hash_key("abc"))
+    64
+    """
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def generate_key() -> tuple[str, str, str]:
+    """A new key: ``(key_id, key, key_hash)``. Show ``key`` once; store ``key_hash``.
+
+    Examples
+    --------
+    >>> key_id, key, key_hash = generate_key()
+    >>> hash_key(key) == key_hash and len(key) >= 43
+    True
+    """
+    key = secrets.token_urlsafe(32)
+    return secrets.token_hex(6), key, hash_key(key)
+
+
+def _principal(request: Request, api_key: str | None = Depends(_api_key_header)) -> Principal:
+    """The caller of this request, or 401."""
+    if not api_key:
+        authorization = request.headers.get("authorization", "")
+        scheme, _, credentials = authorization.partition(" ")
+        api_key = credentials.strip() if scheme.lower() == "bearer" else None
+    if not api_key:
+        raise ApiError(401, "an API key is required: send it in the X-API-Key header", "header.X-API-Key",
+                       headers={"WWW-Authenticate": "X-API-Key"})
+    row = request.app.state.store.find_api_key(hash_key(api_key))
+    if row is None:
+        raise ApiError(401, "the API key is not valid or has been revoked", "header.X-API-Key",
+                       headers={"WWW-Authenticate": "X-API-Key"})
+    return Principal(row["key_id"], row["role"], row["buyer_id"])
+
+
+def require(*roles: str):
+    """A dependency that admits callers whose role is one of ``roles`` (admin always), else 403.
+
+    Examples
+    --------
+    >>> callable(require(MATCHMAKER, BUYER))
+    True
+    """
+    allowed = {ADMIN, *roles}
+
+    def dependency(principal: Principal = Depends(_principal)) -> Principal:
+        if principal.role not in allowed:
+            raise ApiError(403, f"a {principal.role} key may not do this; it needs one of: "
+                                f"{', '.join(sorted(allowed))}")
+        return principal
+
+    return dependency
+
+
+def check_buyer_access(principal: Principal, buyer_id: str, field: str = "path.buyer_id") -> None:
+    """Raise 403 where a buyer key asks about another buyer."""
+    if principal.role == BUYER and principal.buyer_id != buyer_id:
+        raise ApiError(403, "a buyer key may only see and act on its own buyer", field)

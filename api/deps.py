@@ -1,0 +1,72 @@
+"""Shared pieces of the routes: the store, pagination and the profile filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+
+from ..features.reference import SECTORS, find_province, normalize_certification, provinces
+from ..store import Store
+from .errors import ApiError
+
+__all__ = ["Filters", "Page", "REGIONS", "get_store", "profile_filters"]
+
+REGIONS = ("Central", "East", "North", "Northeast", "South", "West")
+MAX_OFFSET = 1_000_000_000
+
+
+def get_store(request: Request) -> Store:
+    """The store of the app handling this request."""
+    return request.app.state.store
+
+
+@dataclass(frozen=True)
+class Page:
+    """``limit`` and ``offset`` of a paginated list."""
+
+    limit: int = 50
+    offset: int = 0
+
+
+def page(
+    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
+) -> Page:
+    """Pagination parameters."""
+    return Page(limit, offset)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Profile filters, resolved: canonical sector, English province names, canonical certification."""
+
+    sector: str | None = None
+    provinces: tuple[str, ...] | None = None
+    certification: str | None = None
+
+
+def profile_filters(
+    sector: Annotated[Literal[SECTORS] | None, Query(description="sector of the SME")] = None,
+    province: Annotated[str | None, Query(max_length=100, description="province, Thai or English name")] = None,
+    region: Annotated[Literal[REGIONS] | None, Query(description="region of the province")] = None,
+    certification: Annotated[str | None, Query(min_length=1, max_length=100,
+                                               description="a certification held, e.g. 'GMP' or 'อย.'")] = None,
+) -> Filters:
+    """Sector, province or region, and certification filters; an unknown province is a 422."""
+    names = None
+    if province is not None:
+        found = find_province(province)
+        if found is None:
+            raise ApiError(422, f"unknown Thai province {province!r}", "query.province")
+        names = {found.name_en}
+    if region is not None:
+        in_region = {p.name_en for p in provinces() if p.region == region}
+        names = in_region if names is None else names & in_region
+    if certification is not None:
+        certification = certification.strip()
+        if not certification or "\x00" in certification:
+            raise ApiError(422, "certification must be a name such as 'GMP'", "query.certification")
+        certification = normalize_certification(certification)
+    return Filters(sector, None if names is None else tuple(sorted(names)), certification)

@@ -1,0 +1,400 @@
+"""Request and response bodies of the service: ``SupplierIn``, ``SupplierOut``, ``ShortlistOut``...
+
+Profiles in are the validated records of :mod:`tiermatch.features.profiles` with
+the same fields as the interchange format; these schemas only add what HTTP
+needs (bounds that keep a database column happy, no unknown fields, the region
+on the way out). They never cross into ``matcher``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..features.profiles import Buyer, Partnership, Supplier
+from ..features.reference import BUYER_TYPES, OUTCOMES, SECTORS
+
+__all__ = [
+    "BuyerIn",
+    "BuyerOut",
+    "BuyerPage",
+    "ErrorItem",
+    "ErrorOut",
+    "ExplanationOut",
+    "FeatureOut",
+    "FeedbackIn",
+    "FeedbackOut",
+    "FeedbackPage",
+    "HealthOut",
+    "ImportOut",
+    "KeyCreatedOut",
+    "KeyIn",
+    "KeyOut",
+    "MatchOut",
+    "RecommendationOut",
+    "RecommendationsOut",
+    "RowErrorOut",
+    "RunIn",
+    "RunOut",
+    "RunPage",
+    "RunMatchesOut",
+    "ShortlistItem",
+    "ShortlistOut",
+    "SupplierIn",
+    "SupplierOut",
+    "SupplierPage",
+    "UnmatchedOut",
+    "VersionOut",
+]
+
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Role = Literal["admin", "matchmaker", "buyer"]
+
+
+def _check_text(value: Any, where: str = "") -> None:
+    """Reject text no database column can hold: NUL characters and lone surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where or 'text'} contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{where or 'text'} is not valid Unicode text") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+
+
+class _Storable(BaseModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        _check_text(value)
+        return value
+
+
+class ErrorItem(BaseModel):
+    """One problem: which field, what is wrong, what was found."""
+
+    field: str | None = Field(description="where the problem is, e.g. 'body.sector' or 'query.limit'")
+    message: str
+    found: Any = None
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a message, the field at fault, and every problem found."""
+
+    message: str
+    field: str | None = None
+    errors: list[ErrorItem] = []
+
+
+class SupplierIn(_Storable, Supplier):
+    """An SME as sent to the service: the fields of ``suppliers.csv``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "supplier_id": "S-0001", "name": "Siam Stamping", "sector": "automotive",
+        "products": "stamped metal parts, brackets", "province": "Chon Buri",
+        "certifications": ["IATF 16949", "ISO 9001"], "capacity_thb_per_month": 2500000, "max_buyers": 3,
+    }]})
+
+    supplier_id: Id
+    name: str = Field(min_length=1, max_length=500)
+    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    max_buyers: Annotated[int, Field(ge=0, le=1000)] = 3
+
+
+class BuyerIn(_Storable, Buyer):
+    """A buyer as sent to the service: the fields of ``buyers.csv``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "buyer_id": "B-001", "name": "Eastern Seats Co.", "buyer_type": "first_tier", "sector": "automotive",
+        "needs": "metal brackets and stamped parts", "province": "Rayong",
+        "required_certifications": ["IATF 16949"], "max_suppliers": 5, "max_distance_km": 300,
+    }]})
+
+    buyer_id: Id
+    name: str = Field(min_length=1, max_length=500)
+    max_suppliers: Annotated[int, Field(ge=0, le=1000)] = 5
+
+
+class SupplierOut(BaseModel):
+    """A stored SME, with the region of its province."""
+
+    supplier_id: str
+    name: str
+    sector: Literal[SECTORS]
+    products: str
+    province: str
+    region: str
+    latitude: float | None
+    longitude: float | None
+    certifications: list[str]
+    capacity_thb_per_month: float | None
+    employees: int | None
+    cluster: str | None
+    max_buyers: int
+    export_ready: bool
+    otop: bool
+
+    @classmethod
+    def of(cls, supplier: Supplier) -> "SupplierOut":
+        return cls(**supplier.model_dump(), region=supplier.region)
+
+
+class BuyerOut(BaseModel):
+    """A stored buyer, with the region of its province."""
+
+    buyer_id: str
+    name: str
+    buyer_type: Literal[BUYER_TYPES]
+    sector: Literal[SECTORS]
+    needs: str
+    province: str
+    region: str
+    latitude: float | None
+    longitude: float | None
+    required_certifications: list[str]
+    demand_thb_per_month: float | None
+    max_suppliers: int
+    max_distance_km: float | None
+
+    @classmethod
+    def of(cls, buyer: Buyer) -> "BuyerOut":
+        return cls(**buyer.model_dump(), region=buyer.region)
+
+
+class _Page(BaseModel):
+    total: int = Field(description="how many match the filters in all")
+    limit: int
+    offset: int
+
+
+class SupplierPage(_Page):
+    items: list[SupplierOut]
+
+
+class BuyerPage(_Page):
+    items: list[BuyerOut]
+
+
+class RowErrorOut(BaseModel):
+    """One rejected field of one row of an uploaded file."""
+
+    file: str
+    line: int
+    field: str
+    value: str
+    message: str
+
+
+class ImportOut(BaseModel):
+    """What a bulk import stored, and every problem in the rows it left out."""
+
+    file: str
+    encoding: str
+    rows_read: int
+    added: int
+    updated: int
+    rejected_rows: int
+    errors: list[RowErrorOut]
+
+
+class ShortlistItem(BaseModel):
+    """One SME on a buyer's shortlist: what the buyer may see of it."""
+
+    rank: int
+    supplier_id: str
+    supplier_name: str
+    sector: str
+    province: str
+    region: str
+    certifications: list[str]
+    score: float
+    reasons: str
+
+
+class ShortlistOut(_Page):
+    """A buyer's ranked SMEs from the latest completed run."""
+
+    run_id: int
+    buyer_id: str
+    items: list[ShortlistItem]
+
+
+class RecommendationOut(BaseModel):
+    """One buyer an SME should approach."""
+
+    rank: int
+    buyer_id: str
+    buyer_name: str
+    buyer_type: str
+    sector: str
+    province: str
+    score: float
+    reasons: str
+
+
+class RecommendationsOut(_Page):
+    """The buyers an SME should approach, from the latest completed run."""
+
+    run_id: int
+    supplier_id: str
+    items: list[RecommendationOut]
+
+
+class FeatureOut(BaseModel):
+    """One feature of a pair: its value in [0, 1] (None where not known), weight and reason."""
+
+    name: str
+    value: float | None
+    weight: float
+    reason: str
+
+
+class ExplanationOut(BaseModel):
+    """Why a buyer and an SME were (or were not) put together."""
+
+    run_id: int
+    buyer_id: str
+    supplier_id: str
+    score: float
+    shortlist_rank: int | None = Field(description="rank on the buyer's shortlist; None where not on it")
+    assigned: bool
+    group_id: str
+    reasons: str
+    features: list[FeatureOut]
+    source: str = Field(description="how the feature values were obtained")
+
+
+class FeedbackIn(_Storable):
+    """A proposal's outcome, recorded as history for the next run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    buyer_id: Id
+    supplier_id: Id
+    outcome: Literal[OUTCOMES]
+    value_thb: Annotated[float, Field(ge=0, le=1e15)] | None = None
+    date: dt.date | None = Field(default=None, description="defaults to today")
+
+
+class FeedbackOut(BaseModel):
+    """A stored outcome."""
+
+    buyer_id: str
+    supplier_id: str
+    outcome: str
+    value_thb: float | None
+    date: dt.date | None
+
+    @classmethod
+    def of(cls, p: Partnership) -> "FeedbackOut":
+        return cls(buyer_id=p.buyer_id, supplier_id=p.supplier_id, outcome=p.outcome, value_thb=p.value_thb,
+                   date=p.date)
+
+
+class FeedbackPage(_Page):
+    items: list[FeedbackOut]
+
+
+class RunIn(BaseModel):
+    """Options of a batch run, as for ``tiermatch run``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    top_k: int = Field(10, ge=1, le=100, description="shortlist length per buyer")
+    min_score: float = Field(0.3, ge=0, le=1, description="pairs below this are ranked but never proposed")
+
+
+class RunOut(BaseModel):
+    """A batch run: its options, where it is, and how it ended."""
+
+    run_id: int
+    status: Literal["queued", "running", "completed", "failed"]
+    stage: str
+    stage_done: int
+    stage_total: int
+    options: dict
+    summary: dict | None
+    error: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    latest: bool = Field(False, description="whether the service serves this run's results")
+
+
+class RunPage(_Page):
+    items: list[RunOut]
+
+
+class MatchOut(BaseModel):
+    """One stored pair of a run: a shortlist row, a recommendation or a proposed partnership."""
+
+    buyer_id: str
+    supplier_id: str
+    rank: int
+    score: float
+    reasons: str
+    group_id: str
+
+
+class RunMatchesOut(_Page):
+    run_id: int
+    kind: str
+    items: list[MatchOut]
+
+
+class UnmatchedOut(BaseModel):
+    run_id: int
+    buyers: dict[str, str]
+    suppliers: dict[str, str]
+
+
+class KeyIn(_Storable):
+    """A key to create; a ``buyer`` key is bound to one stored buyer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    buyer_id: Id | None = Field(None, description="required for, and only for, role 'buyer'")
+    name: str = Field("", max_length=200, description="who or what the key is for")
+
+    @model_validator(mode="after")
+    def _buyer_id_with_buyer_role(self):
+        if (self.role == "buyer") != (self.buyer_id is not None):
+            raise ValueError("buyer_id is required for role 'buyer' and not allowed for other roles")
+        return self
+
+
+class KeyOut(BaseModel):
+    """A stored key, without the key itself."""
+
+    key_id: str
+    role: Role
+    buyer_id: str | None
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class KeyCreatedOut(KeyOut):
+    """A new key: ``key`` is shown this once and cannot be recovered."""
+
+    key: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+class VersionOut(BaseModel):
+    name: str
+    version: str
+    latest_run_id: int | None
