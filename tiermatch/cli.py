@@ -242,3 +242,86 @@ def demo(
     console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
     _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, rejected, top_k=10)
 
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="address to listen on [default: $TIERMATCH_HOST or 127.0.0.1]")] = None,
+    port: Annotated[Optional[int], typer.Option(help="port [default: $TIERMATCH_PORT or 8000]")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="worker processes [default: $TIERMATCH_WORKERS or 1]")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Start the HTTP service (uvicorn) over the store; interactive docs at /docs.
+
+    Every request needs an API key: create the first with `tiermatch keys create --role admin`.
+
+    Example: tiermatch serve --host 0.0.0.0 --port 8000 --workers 2
+    """
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    if database:
+        # Worker processes read the settings afresh: hand them the URL through the environment.
+        os.environ["TIERMATCH_DATABASE_URL"] = database
+        get_settings.cache_clear()
+        settings = get_settings()
+    host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
+    _store(settings.database_url)  # creates the tables once, before workers race to
+    url = f"http://{host}:{port}"
+    errors.print(f"tiermatch serving {Store(settings.database_url).engine.url.render_as_string(hide_password=True)} "
+                 f"at {url} (docs: {url}/docs), {workers} worker(s)", highlight=False, markup=False)
+    uvicorn.run("tiermatch.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+keys_app = typer.Typer(help="API keys of the service: create, list, revoke.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, matchmaker or buyer")],
+    buyer_id: Annotated[Optional[str], typer.Option(help="the buyer a buyer key is bound to")] = None,
+    name: Annotated[str, typer.Option(help="who or what the key is for")] = "",
+    database: DatabaseOption = None,
+) -> None:
+    """Create an API key and print it once; only its hash is stored.
+
+    Example: tiermatch keys create --role admin --name "DIP admin"
+    """
+    from .api import create_key
+
+    if role not in ("admin", "matchmaker", "buyer"):
+        raise _fail(f"--role must be admin, matchmaker or buyer, not {role!r}")
+    if (role == "buyer") != (buyer_id is not None):
+        raise _fail("--buyer-id is required for --role buyer and not allowed for other roles")
+    try:
+        created = create_key(_store(database), role, buyer_id, name)
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    errors.print(f"Created {role} key {created['key_id']}" + (f" for buyer {buyer_id}" if buyer_id else "") +
+                 ". It is shown only now; keep it safe:", highlight=False, markup=False)
+    print(created["key"])
+
+
+@keys_app.command("list")
+def keys_list(database: DatabaseOption = None) -> None:
+    """List API keys (ids, roles, buyers; never the keys)."""
+    table = Table()
+    for column in ("key_id", "role", "buyer_id", "name", "created", "revoked"):
+        table.add_column(column)
+    for key in _store(database).api_keys():
+        table.add_row(key["key_id"], key["role"], key["buyer_id"] or "", key["name"], str(key["created_at"])[:19],
+                      str(key["revoked_at"] or "")[:19])
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id, from `tiermatch keys list`")],
+                database: DatabaseOption = None) -> None:
+    """Revoke an API key: it stops working at once."""
+    if not _store(database).revoke_api_key(key_id):
+        raise _fail(f"no active key with id {key_id!r}")
+    console.print(f"Revoked key {key_id}", highlight=False)
