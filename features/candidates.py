@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from .reference import haversine_km
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "road_km", "violates_hard_constraints"]
+__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "pair_similarity", "road_km", "violates_hard_constraints"]
 
 # Road distance in Thailand runs about 1.3 times the straight line (a common
 # detour factor); distances and max_distance_km are compared in road km.
@@ -66,6 +66,20 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def pair_similarity(X_suppliers, X_buyers, rows, cols) -> np.ndarray:
+    """Cosine similarity of given pairs: row-wise dot products of L2-normalised vectors.
+
+    Parameters
+    ----------
+    X_suppliers : sparse matrix, shape (n_suppliers, d)
+    X_buyers : sparse matrix, shape (n_buyers, d)
+    rows, cols : array of int, shape (n_pairs,)
+        Supplier and buyer positions.
+    """
+    product = X_suppliers[np.asarray(rows)].multiply(X_buyers[np.asarray(cols)])
+    return np.asarray(product.sum(axis=1), dtype=np.float32).ravel()
 
 
 def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..features.candidates import build_candidates, road_km
-from ..features.pairs import build_pair_features, build_track_record, explain_pair
+from ..features.candidates import Candidates, build_candidates, pair_similarity, road_km
+from ..features.pairs import PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pair
 from ..features.profiles import Buyer, Partnership, Supplier
-from ..features.tables import build_tables
+from ..features.tables import BuyerTable, SupplierTable, build_tables
 from ..features.vectorize import ProfileVectorizer
 from .assignment import assign_partnerships
 from .ranking import rank_top_k
 from .scoring import score_prior
 
-__all__ = ["Match", "MatchEngine", "MatchResult", "Progress"]
+__all__ = ["Match", "MatchContext", "MatchEngine", "MatchResult", "Progress"]
 
 # progress(stage, done, total): called as each stage starts (done=0) and ends (done=total).
 Progress = Callable[[str, int, int], None]
@@ -51,6 +51,32 @@ class MatchResult:
     summary: dict = field(default_factory=dict)
 
 
+@dataclass
+class MatchContext:
+    """A register made ready for scoring: tables, vectors in one space, track records.
+
+    Rows of ``X_suppliers`` are supplier positions, rows of ``X_buyers`` buyer positions.
+    """
+
+    suppliers: SupplierTable
+    buyers: BuyerTable
+    X_suppliers: object
+    X_buyers: object
+    track: TrackRecord
+    certification_names: list[str]
+
+    def pair_features(self, rows, cols, similarity=None) -> PairFeatures:
+        """Features of any pairs (not only retrieved candidates), e.g. past proposals."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        if similarity is None:
+            similarity = pair_similarity(self.X_suppliers, self.X_buyers, rows, cols)
+        return build_pair_features(self.suppliers, self.buyers, Candidates(rows, cols, similarity), self.track)
+
+    def explain(self, features: PairFeatures, k: int) -> str:
+        """One line of plain reasons for pair ``k`` of ``features``."""
+        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names)
+
+
 class MatchEngine:
     """Scores plausible pairs, ranks shortlists and assigns partnerships within capacities.
 
@@ -62,6 +88,9 @@ class MatchEngine:
         Candidates retrieved per buyer and per supplier before scoring.
     min_score : float
         Pairs scoring below this are ranked but never proposed as partnerships.
+    model : object with ``score(values) -> ndarray``, optional
+        A learned scoring model over the pair features; the documented prior
+        (:func:`score_prior`) where None.
 
     Examples
     --------
@@ -74,11 +103,33 @@ class MatchEngine:
     [('B1', 'S1')]
     """
 
-    def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3):
+    def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3,
+                 model=None):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
         self.n_per_supplier = n_per_supplier
         self.min_score = min_score
+        self.model = model
+
+    def prepare(
+        self, suppliers: Sequence[Supplier], buyers: Sequence[Buyer], history: Sequence[Partnership] = ()
+    ) -> MatchContext:
+        """Build the tables, the shared text space and the track records of a register."""
+        if not suppliers or not buyers:
+            raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
+        S, B = build_tables(suppliers, buyers)
+        vectorizer = ProfileVectorizer().fit(S.texts + B.texts)
+        return MatchContext(
+            suppliers=S, buyers=B,
+            X_suppliers=vectorizer.transform(S.texts), X_buyers=vectorizer.transform(B.texts),
+            track=build_track_record(S, history),
+            certification_names=sorted({c for s in suppliers for c in s.certifications}
+                                       | {c for b in buyers for c in b.required_certifications}),
+        )
+
+    def score(self, features: PairFeatures) -> np.ndarray:
+        """Scores of pairs, higher is better: the model's where one is set, else the prior."""
+        return score_prior(features.values) if self.model is None else np.asarray(self.model.score(features.values))
 
     def run(
         self,
@@ -89,8 +140,6 @@ class MatchEngine:
         progress: Progress = _no_progress,
     ) -> MatchResult:
         """Match ``suppliers`` to ``buyers``; ``history`` informs track records."""
-        if not suppliers or not buyers:
-            raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
         timings = {}
 
         def stage(name, total=1):
@@ -102,22 +151,20 @@ class MatchEngine:
             progress(name, total, total)
 
         t = stage("profiles")
-        S, B = build_tables(suppliers, buyers)
-        certification_names = sorted({c for s in suppliers for c in s.certifications} | {c for b in buyers for c in b.required_certifications})
-        track = build_track_record(S, history)
+        context = self.prepare(suppliers, buyers, history)
+        S, B = context.suppliers, context.buyers
         done("profiles", t)
 
         t = stage("candidates")
-        vectorizer = ProfileVectorizer().fit(S.texts + B.texts)
         candidates = build_candidates(
-            vectorizer.transform(S.texts), vectorizer.transform(B.texts), S, B,
+            context.X_suppliers, context.X_buyers, S, B,
             n_per_buyer=self.n_per_buyer, n_per_supplier=self.n_per_supplier,
         )
         done("candidates", t)
 
         t = stage("scores")
-        features = build_pair_features(S, B, candidates, track)
-        scores = score_prior(features.values)
+        features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
+        scores = self.score(features)
         done("scores", t)
 
         t = stage("assignment")
@@ -134,7 +181,7 @@ class MatchEngine:
         rec_idx, rec_rank = rank_top_k(candidates.rows, scores, self.top_k)
         assigned_idx = np.flatnonzero(chosen)
         reasons = {
-            int(k): explain_pair(S, B, features, track, int(k), certification_names)
+            int(k): context.explain(features, int(k))
             for k in np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
         }
 
