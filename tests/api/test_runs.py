@@ -1,0 +1,166 @@
+"""Batch runs, shortlists, recommendations, explanations and feedback over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tiermatch.api import create_app
+from tiermatch.matcher.engine import MatchEngine
+from tiermatch.matcher.scoring import PRIOR_WEIGHTS
+from tiermatch.settings import Settings
+
+
+def test_a_run_reports_its_progress_and_summary(served):
+    run = served.client.get("/runs/1", headers=served.headers["matchmaker"]).json()
+    assert run["status"] == "completed" and run["latest"] and run["stage"] == "done"
+    assert run["options"] == {"top_k": 5, "min_score": 0.3}
+    assert run["summary"]["suppliers"] == 6 and run["summary"]["buyers"] == 3
+    assert run["error"] is None and run["finished_at"] >= run["started_at"]
+
+
+def test_shortlist_is_ranked_and_filterable(served):
+    h = served.headers["matchmaker"]
+    shortlist = served.client.get("/buyers/B2/shortlist", headers=h).json()
+    items = shortlist["items"]
+    assert shortlist["run_id"] == 1 and [i["rank"] for i in items] == list(range(1, len(items) + 1))
+    assert all(a["score"] >= b["score"] for a, b in zip(items, items[1:]))
+    assert all("GMP" in i["certifications"] for i in items)  # B2 requires GMP: a hard constraint
+    halal = served.client.get("/buyers/B2/shortlist?certification=ฮาลาล", headers=h).json()["items"]
+    assert {i["supplier_id"] for i in halal} == {i["supplier_id"] for i in items if "Halal" in i["certifications"]}
+    north = served.client.get("/buyers/B2/shortlist?region=North", headers=h).json()["items"]
+    assert [i["supplier_id"] for i in north] == [i["supplier_id"] for i in items if i["region"] == "North"]
+    page = served.client.get("/buyers/B2/shortlist?limit=1&offset=1", headers=h).json()
+    assert page["total"] == len(items) and page["items"] == items[1:2]
+
+
+def test_unknown_ids_are_404(served):
+    h = served.headers["matchmaker"]
+    for path, field in (("/buyers/NOPE/shortlist", "path.buyer_id"),
+                        ("/suppliers/NOPE/recommendations", "path.supplier_id"),
+                        ("/pairs/NOPE/S1/explanation", "path.buyer_id"),
+                        ("/runs/99", "path.run_id"), ("/runs/99/shortlists", "path.run_id")):
+        response = served.client.get(path, headers=h)
+        assert response.status_code == 404 and response.json()["field"] == field, path
+
+
+def test_recommendations_name_buyers_with_reasons(served):
+    response = served.client.get("/suppliers/S4/recommendations", headers=served.headers["matchmaker"]).json()
+    assert response["items"] and response["items"][0]["rank"] == 1
+    assert {i["buyer_id"] for i in response["items"]} <= {"B1", "B2", "B3"}
+    assert all(i["reasons"] for i in response["items"])
+
+
+def test_explanation_gives_every_feature_and_adds_up_to_the_score(served):
+    response = served.client.get("/pairs/B1/S1/explanation", headers=served.headers["buyer"])
+    assert response.status_code == 200, response.text
+    explanation = response.json()
+    assert [f["name"] for f in explanation["features"]] == list(PRIOR_WEIGHTS)
+    assert all(f["value"] is not None and f["reason"] for f in explanation["features"])
+    total = sum(f["value"] * f["weight"] for f in explanation["features"])
+    assert total == pytest.approx(explanation["score"], abs=0.01)  # reasons round percentages
+
+
+@pytest.mark.parametrize("kind", ["shortlists", "recommendations", "assignment"])
+def test_run_results_as_json_and_csv(served, kind):
+    h = served.headers["matchmaker"]
+    as_json = served.client.get(f"/runs/1/{kind}", headers=h).json()
+    as_csv = served.client.get(f"/runs/1/{kind}?format=csv", headers=h)
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert len(rows) == as_json["total"] == len(as_json["items"]) > 0
+    assert [(r["buyer_id"], r["supplier_id"]) for r in rows] == \
+        [(i["buyer_id"], i["supplier_id"]) for i in as_json["items"]]
+    if kind == "assignment":
+        assert list(rows[0]) == ["buyer_id", "supplier_id", "score", "group_id"]
+        assert all("group_id" in i for i in as_json["items"])
+
+
+def test_every_buyer_and_supplier_is_matched_or_explained(served):
+    h = served.headers["matchmaker"]
+    assignment = served.client.get("/runs/1/assignment", headers=h).json()["items"]
+    unmatched = served.client.get("/runs/1/unmatched", headers=h).json()
+    assert {a["buyer_id"] for a in assignment} | set(unmatched["buyers"]) == {"B1", "B2", "B3"}
+    assert {a["supplier_id"] for a in assignment} | set(unmatched["suppliers"]) == {f"S{i}" for i in range(1, 7)}
+
+
+def test_before_any_run_shortlists_say_so(service):
+    response = service.client.get("/buyers/B1/shortlist", headers=service.headers["matchmaker"])
+    assert response.status_code == 404 and "POST /runs" in response.json()["message"]
+
+
+def test_bad_run_options_are_422(service):
+    response = service.client.post("/runs", json={"top_k": 0, "min_score": 2, "colour": 1},
+                                    headers=service.headers["matchmaker"])
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"body.top_k", "body.min_score", "body.colour"}
+
+
+def test_a_failed_run_says_why_and_leaves_earlier_results(service, monkeypatch):
+    assert service.run(top_k=3)["status"] == "completed"
+    h = service.headers["matchmaker"]
+    before = service.client.get("/buyers/B1/shortlist", headers=h).json()
+
+    def broken(self, *args, **kwargs):
+        raise MemoryError("out of memory while scoring")
+
+    monkeypatch.setattr(MatchEngine, "run", broken)
+    failed = service.run(top_k=3)
+    assert failed["status"] == "failed" and "out of memory while scoring" in failed["error"]
+    assert service.client.get("/buyers/B1/shortlist", headers=h).json() == before
+    response = service.client.get(f"/runs/{failed['run_id']}/shortlists", headers=h)
+    assert response.status_code == 409 and "failed" in response.json()["message"]
+
+
+def test_a_run_that_fails_while_saving_writes_nothing(service, monkeypatch):
+    from tiermatch.api import runs
+
+    def half_rows(*args):
+        matches, unmatched = original(*args)
+        return matches + [{"kind": "shortlist"}], unmatched  # a row the database refuses
+
+    original = runs.build_result_rows
+    monkeypatch.setattr(runs, "build_result_rows", half_rows)
+    failed = service.run()
+    assert failed["status"] == "failed"
+    assert service.store.run_matches(failed["run_id"], "shortlist")[0] == 0
+    assert service.store.latest_completed_run_id() is None
+
+
+def test_feedback_is_used_at_the_next_run(service):
+    h = service.headers["matchmaker"]
+    service.run()
+    for outcome in ("accepted", "deal"):
+        response = service.client.post("/feedback", json={"buyer_id": "B1", "supplier_id": "S1", "outcome": outcome,
+                                                          "value_thb": 250000, "date": "2025-01-15"}, headers=h)
+        assert response.status_code == 201, response.text
+    assert service.store.counts()["partnerships"] == 2
+    second = service.run()
+    assert second["summary"]["history_rows"] == 2
+    explanation = service.client.get("/pairs/B1/S1/explanation", headers=h).json()
+    track = next(f for f in explanation["features"] if f["name"] == "track_record")
+    assert track["reason"] == "2 of 2 past proposals accepted" and track["value"] == 0.75
+
+
+def test_feedback_on_unknown_ids_is_404(service):
+    response = service.client.post("/feedback", json={"buyer_id": "B1", "supplier_id": "S404", "outcome": "deal"},
+                                   headers=service.headers["matchmaker"])
+    assert response.status_code == 404 and response.json()["field"] == "body.supplier_id"
+
+
+def test_a_restart_loses_nothing_and_fails_interrupted_runs(service):
+    service.run()
+    interrupted = service.store.create_run({"top_k": 10, "min_score": 0.3}, worker="gone-host-is-this:999999999")
+    service.store.update_run(interrupted["run_id"], worker=f"{__import__('socket').gethostname()}:999999999")
+    service.close()
+    app = create_app(Settings(database_url=service.url))
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        h = service.headers["matchmaker"]
+        assert client.get("/buyers/B1/shortlist", headers=h).json()["items"]
+        run = client.get(f"/runs/{interrupted['run_id']}", headers=h).json()
+        assert run["status"] == "failed" and "interrupted" in run["error"]
+    service.client.__enter__()  # the fixture closes it again
