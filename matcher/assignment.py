@@ -256,7 +256,8 @@ def _solve_ortools(tails, heads, caps, costs, supplies, n_flows=None):
     smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
-        raise InfeasibleFlowError(f"OR-Tools min-cost flow ended with status {status.name}")
+        hint = ": costs too large for int64 arithmetic, use a smaller scale" if status == smcf.BAD_COST_RANGE else ""
+        raise InfeasibleFlowError(f"OR-Tools min-cost flow ended with status {status.name}{hint}")
     arcs = arcs[: len(arcs) if n_flows is None else n_flows]
     flows = np.asarray(smcf.flows(arcs), dtype=np.int64) if len(arcs) else np.zeros(0, np.int64)
     return flows, int(smcf.optimal_cost())
