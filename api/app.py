@@ -5,13 +5,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from ..settings import Settings, get_settings
 from ..store import Store
 from . import keys, matches, profiles, runs
+from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .keys import service_version
 
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.executor.shutdown(wait=True, cancel_futures=True)
 
-    app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(reject_unknown_query)])
     app.state.settings = settings
     app.state.store = store
     # One run at a time per process: runs are long and memory-hungry, and queueing keeps them apart.

@@ -11,10 +11,40 @@ from ..features.reference import SECTORS, find_province, normalize_certification
 from ..store import Store
 from .errors import ApiError
 
-__all__ = ["Filters", "Page", "REGIONS", "get_store", "profile_filters"]
+__all__ = ["Filters", "Page", "REGIONS", "get_store", "profile_filters", "reject_unknown_query"]
 
 REGIONS = ("Central", "East", "North", "Northeast", "South", "West")
 MAX_OFFSET = 1_000_000_000
+
+
+def _query_params(dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_params(sub)
+    return names
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route) -> frozenset[str]:
+    """The query parameters a route takes, its dependencies' included (cached per route)."""
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = _QUERY_NAMES[id(route)] = frozenset(_query_params(route.dependant))
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """422 for a query parameter the endpoint does not take: a misspelt filter must not pass silently."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    unknown = sorted(set(request.query_params) - _query_names(route))
+    if unknown:
+        known = ", ".join(sorted(_query_names(route))) or "none"
+        raise ApiError(422, f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
+                       f"query.{unknown[0]}")
 
 
 def get_store(request: Request) -> Store:

@@ -15,6 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..features.io import InvalidFileError
 
@@ -68,8 +69,26 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse(_body(summary, first["field"], errors), status_code=422)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"}) if hasattr(route, "methods") else (None, None)
+        if match is not None and match != Match.NONE:
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return JSONResponse(_body(str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    message = str(exc.detail)
+    if exc.status_code == 400:
+        # A body that cannot even be parsed (bad JSON bytes, broken multipart) is invalid input like any other.
+        return JSONResponse(_body(f"the request body cannot be read: {message}", "body"), status_code=422)
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+        message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+    return JSONResponse(_body(message), status_code=exc.status_code, headers=headers or None)
 
 
 async def _invalid_file(request: Request, exc: InvalidFileError) -> JSONResponse:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.reference import BUYER_TYPES, OUTCOMES, SECTORS
@@ -70,6 +70,9 @@ def _check_text(value: Any, where: str = "") -> None:
             _check_text(item, where)
 
 
+Amount = Annotated[float, Field(ge=0, le=1e15)]
+
+
 class _Storable(BaseModel):
     @model_validator(mode="before")
     @classmethod
@@ -97,22 +100,29 @@ class ErrorOut(BaseModel):
 class SupplierIn(_Storable, Supplier):
     """An SME as sent to the service: the fields of ``suppliers.csv``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
         "supplier_id": "S-0001", "name": "Siam Stamping", "sector": "automotive",
         "products": "stamped metal parts, brackets", "province": "Chon Buri",
         "certifications": ["IATF 16949", "ISO 9001"], "capacity_thb_per_month": 2500000, "max_buyers": 3,
     }]})
 
+    # JSON has types: no "1,000" for numbers, "yes" for flags or "a;b" for lists, as CSV cells need.
     supplier_id: Id
     name: str = Field(min_length=1, max_length=500)
+    sector: Literal[SECTORS]
+    certifications: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
+    capacity_thb_per_month: Amount | None = None
     employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    cluster: Annotated[str, Field(max_length=200)] | None = None
     max_buyers: Annotated[int, Field(ge=0, le=1000)] = 3
+    export_ready: bool = False
+    otop: bool = False
 
 
 class BuyerIn(_Storable, Buyer):
     """A buyer as sent to the service: the fields of ``buyers.csv``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
         "buyer_id": "B-001", "name": "Eastern Seats Co.", "buyer_type": "first_tier", "sector": "automotive",
         "needs": "metal brackets and stamped parts", "province": "Rayong",
         "required_certifications": ["IATF 16949"], "max_suppliers": 5, "max_distance_km": 300,
@@ -120,7 +130,12 @@ class BuyerIn(_Storable, Buyer):
 
     buyer_id: Id
     name: str = Field(min_length=1, max_length=500)
+    sector: Literal[SECTORS]
+    buyer_type: Literal[BUYER_TYPES]
+    required_certifications: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
+    demand_thb_per_month: Amount | None = None
     max_suppliers: Annotated[int, Field(ge=0, le=1000)] = 5
+    max_distance_km: Annotated[float, Field(ge=0, le=100_000)] | None = None
 
 
 class SupplierOut(BaseModel):
@@ -275,13 +290,13 @@ class ExplanationOut(BaseModel):
 class FeedbackIn(_Storable):
     """A proposal's outcome, recorded as history for the next run."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     buyer_id: Id
     supplier_id: Id
     outcome: Literal[OUTCOMES]
-    value_thb: Annotated[float, Field(ge=0, le=1e15)] | None = None
-    date: dt.date | None = Field(default=None, description="defaults to today")
+    value_thb: Amount | None = None
+    date: Annotated[dt.date, Field(strict=False)] | None = Field(default=None, description="ISO date; defaults to today")
 
 
 class FeedbackOut(BaseModel):
@@ -306,10 +321,20 @@ class FeedbackPage(_Page):
 class RunIn(BaseModel):
     """Options of a batch run, as for ``tiermatch run``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     top_k: int = Field(10, ge=1, le=100, description="shortlist length per buyer")
     min_score: float = Field(0.3, ge=0, le=1, description="pairs below this are ranked but never proposed")
+
+
+def _utc(value):
+    """Stored times are naive UTC: say so, as RFC 3339 wants an offset."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+UtcTime = Annotated[dt.datetime, BeforeValidator(_utc)]
 
 
 class RunOut(BaseModel):
@@ -323,9 +348,9 @@ class RunOut(BaseModel):
     options: dict
     summary: dict | None
     error: str | None
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    created_at: UtcTime
+    started_at: UtcTime | None
+    finished_at: UtcTime | None
     latest: bool = Field(False, description="whether the service serves this run's results")
 
 
@@ -359,7 +384,7 @@ class UnmatchedOut(BaseModel):
 class KeyIn(_Storable):
     """A key to create; a ``buyer`` key is bound to one stored buyer."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     role: Role
     buyer_id: Id | None = Field(None, description="required for, and only for, role 'buyer'")
@@ -379,8 +404,8 @@ class KeyOut(BaseModel):
     role: Role
     buyer_id: str | None
     name: str
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: UtcTime
+    revoked_at: UtcTime | None
 
 
 class KeyCreatedOut(KeyOut):

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import BUYER_HEADER, SUPPLIER_HEADER, csv_bytes
 
 NEW_SUPPLIER = {"supplier_id": "S9", "name": "ขนมไทยแม่ศรี", "sector": "processed_food", "products": "ขนมไทย",
-                "province": "ชลบุรี", "certifications": "อย.;GMP", "otop": True}
+                "province": "ชลบุรี", "certifications": ["อย.", "GMP"], "otop": True}
 
 
 def test_create_read_update_delete_a_supplier(service):
