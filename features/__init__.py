@@ -1,5 +1,6 @@
 """Profiles of SMEs and buyers, and the features that describe them."""
 
+from .demo import DemoRegister, generate_register, split_partnerships, true_relevance, write_register
 from .profiles import Buyer, Partnership, Profile, Supplier
 from .reference import (
     BUYER_TYPES,
@@ -19,12 +20,17 @@ __all__ = [
     "OUTCOMES",
     "SECTORS",
     "Buyer",
+    "DemoRegister",
     "Partnership",
     "Profile",
     "Province",
     "Supplier",
     "find_province",
+    "generate_register",
     "haversine_km",
     "normalize_certification",
     "provinces",
+    "split_partnerships",
+    "true_relevance",
+    "write_register",
 ]

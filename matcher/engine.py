@@ -198,6 +198,13 @@ class MatchEngine:
 
         unmatched_buyers = self._explain_unmatched_buyers(S, B, candidates, scores, chosen)
         unmatched_suppliers = self._explain_unmatched_suppliers(S, candidates, scores, chosen)
+        n_shortlisted = np.bincount(candidates.cols[short_idx], minlength=len(B))
+        n_assigned = np.bincount(candidates.cols[chosen], minlength=len(B))
+        per_buyer = {
+            B.ids[j]: {"shortlisted": int(n_shortlisted[j]), "assigned": int(n_assigned[j]),
+                       **({"unmatched_reason": unmatched_buyers[B.ids[j]]} if B.ids[j] in unmatched_buyers else {})}
+            for j in range(len(B))
+        }
         summary = {
             "suppliers": len(S),
             "buyers": len(B),
@@ -209,6 +216,7 @@ class MatchEngine:
             "suppliers_matched": int(len(np.unique(candidates.rows[chosen]))),
             "total_score": round(float(scores[chosen].sum()), 4),
             "seconds": timings,
+            "per_buyer": per_buyer,
         }
         return MatchResult(shortlists, recommendations, assignment, unmatched_buyers, unmatched_suppliers, summary)
 

@@ -63,6 +63,5 @@ def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: lis
                ((e.file, e.line, e.field, e.value, e.message) for e in rejected_rows))
     summary = dict(result.summary)
     summary["rejected_rows"] = [asdict(e) for e in rejected_rows]
-    summary["unmatched_buyers"] = result.unmatched_buyers
     _write_atomically(paths["summary"], lambda f: json.dump(summary, f, ensure_ascii=False, indent=2))
     return paths

@@ -1,0 +1,136 @@
+"""End to end through the command line, on generated register files."""
+
+import csv
+import json
+from collections import Counter
+
+import pytest
+from typer.testing import CliRunner
+
+from tiermatch.cli import app
+from tiermatch.features import find_province
+from tiermatch.features.io import read_buyers, read_suppliers
+from tiermatch.features.reference import haversine_km
+from tiermatch.features.candidates import ROAD_FACTOR
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("register")
+    result = invoke("generate", "--out", folder, "--suppliers", 600, "--buyers", 60, "--seed", 3)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def read_rows(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_run_writes_outputs_that_respect_every_capacity_and_constraint(register, tmp_path):
+    out = tmp_path / "out"
+    result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--history", register / "partnerships.csv", "--out", out, "--database", f"sqlite:///{tmp_path}/s.db")
+    assert result.exit_code == 0, result.output
+    suppliers = {s.supplier_id: s for s in read_suppliers(register / "suppliers.csv").records}
+    buyers = {b.buyer_id: b for b in read_buyers(register / "buyers.csv").records}
+
+    shortlists = read_rows(out / "shortlists.csv")
+    assert list(shortlists[0]) == ["buyer_id", "rank", "supplier_id", "score", "reasons"]
+    for buyer_id in {r["buyer_id"] for r in shortlists}:
+        rows = [r for r in shortlists if r["buyer_id"] == buyer_id]
+        assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+        assert [float(r["score"]) for r in rows] == sorted((float(r["score"]) for r in rows), reverse=True)
+        assert len(rows) <= 10 and all(r["reasons"] for r in rows)
+
+    assignment = read_rows(out / "assignment.csv")
+    assert list(assignment[0]) == ["buyer_id", "supplier_id", "score", "group_id"]
+    assert len({(r["buyer_id"], r["supplier_id"]) for r in assignment}) == len(assignment)
+    per_buyer = Counter(r["buyer_id"] for r in assignment)
+    per_supplier = Counter(r["supplier_id"] for r in assignment)
+    assert all(n <= buyers[b].max_suppliers for b, n in per_buyer.items())
+    assert all(n <= suppliers[s].max_buyers for s, n in per_supplier.items())
+    for row in assignment + shortlists:
+        s, b = suppliers[row["supplier_id"]], buyers[row["buyer_id"]]
+        assert set(b.required_certifications) <= set(s.certifications)
+        if b.max_distance_km is not None:
+            assert ROAD_FACTOR * haversine_km(s.latitude, s.longitude, b.latitude, b.longitude) <= b.max_distance_km + 1e-6
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["per_buyer"]) == set(buyers)
+    assert summary["assigned_pairs"] == len(assignment)
+    for buyer_id, coverage in summary["per_buyer"].items():
+        assert coverage["assigned"] == per_buyer.get(buyer_id, 0)
+        assert (coverage["assigned"] == 0) == ("unmatched_reason" in coverage)
+    unmatched = read_rows(out / "unmatched.csv")
+    matched_suppliers = set(per_supplier)
+    assert {r["id"] for r in unmatched if r["kind"] == "supplier"} == set(suppliers) - matched_suppliers
+    assert "Shortlist of buyer" in result.output and "assignment.csv" in result.output
+
+
+def test_bad_rows_are_reported_and_the_rest_is_matched(register, tmp_path):
+    rows = read_rows(register / "suppliers.csv")
+    rows[0]["sector"] = "spaceships"
+    with open(tmp_path / "suppliers.csv", "w", encoding="cp874", errors="replace", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "out"
+    result = invoke("run", "--suppliers", tmp_path / "suppliers.csv", "--buyers", register / "buyers.csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "line 2, field 'sector'" in result.output
+    rejected = read_rows(out / "rejected_rows.csv")
+    assert [(r["line"], r["field"], r["value"]) for r in rejected] == [("2", "sector", "spaceships")]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["suppliers"] == len(rows) - 1
+
+
+def test_missing_column_fails_clearly_and_stores_nothing(register, tmp_path):
+    rows = read_rows(register / "suppliers.csv")
+    with open(tmp_path / "suppliers.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, [c for c in rows[0] if c != "province"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    database = f"sqlite:///{tmp_path}/store.db"
+    result = invoke("import", "--suppliers", tmp_path / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--database", database)
+    assert result.exit_code == 1
+    assert "missing required column(s) province" in result.output
+    from tiermatch.store import Store
+    assert Store(database).counts() == {"suppliers": 0, "buyers": 0, "partnerships": 0}
+
+
+def test_import_twice_duplicates_nothing_then_run_from_the_store(register, tmp_path):
+    database = f"sqlite:///{tmp_path}/store.db"
+    args = ["import", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+            "--history", register / "partnerships.csv", "--database", database]
+    first, second = invoke(*args), invoke(*args)
+    assert first.exit_code == second.exit_code == 0
+    assert "0 added" in second.output
+    from tiermatch.store import Store
+    counts = Store(database).counts()
+    assert counts["suppliers"] == 600 and counts["buyers"] == 60
+    result = invoke("run", "--out", tmp_path / "out", "--database", database)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["suppliers"] == 600
+
+
+def test_help_says_what_each_command_does_with_an_example():
+    assert "Example: tiermatch demo" in invoke("--help").output
+    for command in ("run", "import", "generate", "demo"):
+        output = invoke(command, "--help").output
+        assert "Example:" in output, command
+
+
+def test_demo_runs_on_a_small_register(tmp_path):
+    result = invoke("demo", "--suppliers", 300, "--buyers", 30, "--out", tmp_path / "out",
+                    "--database", f"sqlite:///{tmp_path}/demo.db")
+    assert result.exit_code == 0, result.output
+    assert "300 suppliers" in result.output and (tmp_path / "out" / "assignment.csv").exists()
