@@ -417,6 +417,8 @@ def assign_partnerships(rows, cols, scores, supplier_capacity, buyer_capacity, *
     >>> assign_partnerships(rows, cols, scores, [1, 1], [1, 1]).tolist()
     [False, True, True]
     """
+    if solver not in SOLVERS:
+        raise ValueError(f"solver: expected one of {SOLVERS}, found {solver!r}")
     rows_, cols_, scores_, cap_s, cap_b = _check_candidate_graph(
         rows, cols, scores, supplier_capacity, buyer_capacity
     )
@@ -430,8 +432,6 @@ def assign_partnerships(rows, cols, scores, supplier_capacity, buyer_capacity, *
             raise ValueError("solver='scipy' needs every capacity <= 1; use 'ortools'")
         chosen[live] = _assign_lsa(rows_[live], cols_[live], weights[live], cap_s, cap_b)
         return chosen
-    if solver not in SOLVERS:
-        raise ValueError(f"solver: expected one of {SOLVERS}, found {solver!r}")
     all_live = bool(live.all())
     r, c, w = (rows_, cols_, weights) if all_live else (rows_[live], cols_[live], weights[live])
     picked = _solve_b_matching(r, c, w, cap_s, cap_b, solver=solver)

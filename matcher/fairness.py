@@ -104,6 +104,8 @@ def assign_fair_partnerships(
     >>> assign_fair_partnerships(rows, cols, scores, [3, 1, 1], [1, 1, 1]).tolist()
     [True, False, False, True, True]
     """
+    if solver not in ("ortools", "networkx"):
+        raise ValueError(f"solver: expected 'ortools' or 'networkx', found {solver!r}")
     rows_, cols_, scores_, cap_s, cap_b = _check_candidate_graph(
         rows, cols, scores, supplier_capacity, buyer_capacity
     )
