@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   dependencies=[Depends(reject_unknown_query)])
     app.state.settings = settings
     app.state.store = store
+    app.state.auth_cache = {}
     # One run at a time per process: runs are long and memory-hungry, and queueing keeps them apart.
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiermatch-run")
     add_error_handlers(app)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
@@ -64,7 +65,28 @@ def generate_key() -> tuple[str, str, str]:
     return secrets.token_hex(6), key, hash_key(key)
 
 
-def _principal(request: Request, api_key: str | None = Depends(_api_key_header)) -> Principal:
+AUTH_CACHE_SECONDS = 5.0
+
+
+def _lookup(request: Request, key_hash: str) -> dict | None:
+    """The key's record, remembered for ``AUTH_CACHE_SECONDS`` so most requests skip the store.
+
+    A key revoked through this process stops at once (the cache is cleared); one revoked by
+    another worker or the CLI stops within ``AUTH_CACHE_SECONDS``.
+    """
+    cache = request.app.state.auth_cache
+    now = time.monotonic()
+    hit = cache.get(key_hash)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    row = request.app.state.store.find_api_key(key_hash)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key_hash] = (row, now + AUTH_CACHE_SECONDS)
+    return row
+
+
+async def _principal(request: Request, api_key: str | None = Depends(_api_key_header)) -> Principal:
     """The caller of this request, or 401."""
     if not api_key:
         authorization = request.headers.get("authorization", "")
@@ -73,7 +95,8 @@ def _principal(request: Request, api_key: str | None = Depends(_api_key_header))
     if not api_key:
         raise ApiError(401, "an API key is required: send it in the X-API-Key header", "header.X-API-Key",
                        headers={"WWW-Authenticate": "X-API-Key"})
-    row = request.app.state.store.find_api_key(hash_key(api_key))
+    # One indexed lookup, usually cached: cheaper than a hop to the thread pool.
+    row = _lookup(request, hash_key(api_key))
     if row is None:
         raise ApiError(401, "the API key is not valid or has been revoked", "header.X-API-Key",
                        headers={"WWW-Authenticate": "X-API-Key"})
@@ -90,7 +113,7 @@ def require(*roles: str):
     """
     allowed = {ADMIN, *roles}
 
-    def dependency(principal: Principal = Depends(_principal)) -> Principal:
+    async def dependency(principal: Principal = Depends(_principal)) -> Principal:
         if principal.role not in allowed:
             raise ApiError(403, f"a {principal.role} key may not do this; it needs one of: "
                                 f"{', '.join(sorted(allowed))}")

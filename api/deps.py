@@ -1,4 +1,8 @@
-"""Shared pieces of the routes: the store, pagination and the profile filters."""
+"""Shared pieces of the routes: the store, pagination and the profile filters.
+
+The cheap dependencies are ``async``: FastAPI would run each sync one in the thread pool,
+a hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ def _query_names(route) -> frozenset[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter the endpoint does not take: a misspelt filter must not pass silently."""
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):
@@ -47,7 +51,7 @@ def reject_unknown_query(request: Request) -> None:
                        f"query.{unknown[0]}")
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store of the app handling this request."""
     return request.app.state.store
 
@@ -60,7 +64,7 @@ class Page:
     offset: int = 0
 
 
-def page(
+async def page(
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> Page:
@@ -77,7 +81,7 @@ class Filters:
     certification: str | None = None
 
 
-def profile_filters(
+async def profile_filters(
     sector: Annotated[Literal[SECTORS] | None, Query(description="sector of the SME")] = None,
     province: Annotated[str | None, Query(max_length=100, description="province, Thai or English name")] = None,
     region: Annotated[Literal[REGIONS] | None, Query(description="region of the province")] = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from ..store import Store
 from .auth import BUYER, Principal, generate_key, require
@@ -60,10 +60,12 @@ def list_api_keys(store: StoreDep, _: Admin):
 
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["keys"], responses=error_responses(401, 403, 404, 422))
-def revoke_api_key(key_id: Annotated[str, Path(min_length=1, max_length=40)], store: StoreDep, _: Admin):
-    """Revoke a key: it stops working at once."""
+def revoke_api_key(key_id: Annotated[str, Path(min_length=1, max_length=40)], request: Request, store: StoreDep,
+                   _: Admin):
+    """Revoke a key: it stops working at once in this process, within seconds in other workers."""
     if not store.revoke_api_key(key_id):
         raise ApiError(404, f"no active key with id {key_id!r}", "path.key_id")
+    request.app.state.auth_cache.clear()
     return Response(status_code=204)
 
 

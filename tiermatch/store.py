@@ -359,6 +359,41 @@ class Store:
                                                 t.c.supplier_id == supplier_id)).mappings()
             return {row["kind"]: dict(row) for row in rows}
 
+    def latest_shortlist(
+        self,
+        buyer_id: str,
+        *,
+        sector: str | None = None,
+        provinces: Sequence[str] | None = None,
+        certification: str | None = None,
+    ) -> tuple[bool, int | None, list[dict]]:
+        """A buyer's whole filtered shortlist from the latest completed run, read on one connection.
+
+        Returns
+        -------
+        buyer_known : bool
+            Whether the buyer is in the register.
+        run_id : int or None
+            The latest completed run; None before any.
+        rows : list of dict
+            Its ``run_matches`` shortlist rows for the buyer, by rank (at most the run's ``top_k``).
+        """
+        t = run_matches_table
+        with self.engine.connect() as conn:
+            known = conn.scalar(select(buyers_table.c.buyer_id).where(buyers_table.c.buyer_id == buyer_id)) is not None
+            run_id = conn.scalar(select(runs_table.c.run_id).where(runs_table.c.status == "completed")
+                                 .order_by(runs_table.c.finished_at.desc(), runs_table.c.run_id.desc()).limit(1))
+            if not known or run_id is None:
+                return known, run_id, []
+            query = select(t).where(t.c.run_id == run_id, t.c.kind == "shortlist", t.c.buyer_id == buyer_id)
+            if sector is not None:
+                query = query.where(t.c.supplier_sector == sector)
+            if provinces is not None:
+                query = query.where(t.c.supplier_province.in_(list(provinces)))
+            if certification is not None:
+                query = query.where(t.c.supplier_certifications.contains(f";{certification};", autoescape=True))
+            return known, run_id, [dict(r) for r in conn.execute(query.order_by(t.c.rank, t.c.supplier_id)).mappings()]
+
     def run_unmatched(self, run_id: int) -> list[dict]:
         """Every buyer and supplier a run left unmatched, with the reason."""
         t = run_unmatched_table
