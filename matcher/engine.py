@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -13,7 +13,10 @@ from ..features.pairs import PairFeatures, TrackRecord, build_pair_features, bui
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.tables import BuyerTable, SupplierTable, build_tables
 from ..features.vectorize import ProfileVectorizer
+from .agenda import schedule_meetings
 from .assignment import assign_partnerships
+from .fairness import assign_fair_partnerships, exposure_gini
+from .groups import allocate_volume, form_groups
 from .ranking import rank_top_k
 from .scoring import score_prior
 
@@ -37,6 +40,8 @@ class Match:
     rank: int = 0
     reasons: str = ""
     group_id: str = ""
+    volume_thb_per_month: float | None = None  # set for members of a group: their share of the buyer's demand
+    slot: int | None = None  # meeting slot on a matchmaking day's agenda, 1 first
 
 
 @dataclass
@@ -91,6 +96,13 @@ class MatchEngine:
     model : object with ``score(values) -> ndarray``, optional
         A learned scoring model over the pair features; the documented prior
         (:func:`score_prior`) where None.
+    fair : bool
+        Give an SME's second and third partnership diminishing returns
+        (:func:`assign_fair_partnerships`), so that opportunities spread; the
+        summary reports total score and exposure Gini with and without it.
+    n_slots : int, optional
+        Schedule the assignment as a matchmaking day's agenda of one-to-one
+        meetings; meetings beyond ``n_slots`` are left unscheduled and counted.
 
     Examples
     --------
@@ -104,12 +116,14 @@ class MatchEngine:
     """
 
     def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3,
-                 model=None):
+                 model=None, fair: bool = False, n_slots: int | None = None):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
         self.n_per_supplier = n_per_supplier
         self.min_score = min_score
         self.model = model
+        self.fair = fair
+        self.n_slots = n_slots
 
     def prepare(
         self, suppliers: Sequence[Supplier], buyers: Sequence[Buyer], history: Sequence[Partnership] = ()
@@ -168,12 +182,8 @@ class MatchEngine:
         done("scores", t)
 
         t = stage("assignment")
-        proposable = scores >= self.min_score
-        chosen = np.zeros(len(scores), dtype=bool)
-        chosen[proposable] = assign_partnerships(
-            candidates.rows[proposable], candidates.cols[proposable], scores[proposable],
-            S.max_buyers, B.max_suppliers,
-        )
+        chosen, exposure = self._assign(S, B, candidates, scores)
+        group_of, volume = self._form_groups(S, B, candidates, scores, chosen)
         done("assignment", t)
 
         t = stage("shortlists")
@@ -193,7 +203,13 @@ class MatchEngine:
 
         shortlists = [match(k, r) for k, r in zip(short_idx, short_rank)]
         recommendations = [match(k, r) for k, r in zip(rec_idx, rec_rank)]
-        assignment = [match(k) for k in assigned_idx[np.lexsort((-scores[assigned_idx], candidates.cols[assigned_idx]))]]
+        assigned_idx = assigned_idx[np.lexsort((-scores[assigned_idx], candidates.cols[assigned_idx]))]
+        slots, slots_needed = self._schedule(candidates, assigned_idx)
+        assignment = [
+            replace(match(k), group_id=group_of.get(int(k), ""), volume_thb_per_month=volume.get(int(k)),
+                    slot=None if slots is None or slots[n] < 0 else int(slots[n]) + 1)
+            for n, k in enumerate(assigned_idx)
+        ]
         done("shortlists", t)
 
         unmatched_buyers = self._explain_unmatched_buyers(S, B, candidates, scores, chosen)
@@ -215,10 +231,80 @@ class MatchEngine:
             "buyers_matched": int(len(np.unique(candidates.cols[chosen]))),
             "suppliers_matched": int(len(np.unique(candidates.rows[chosen]))),
             "total_score": round(float(scores[chosen].sum()), 4),
+            "exposure": exposure,
+            "groups": len(set(group_of.values())),
+            "agenda": None if slots is None else {
+                "slots_needed": slots_needed, "slots": self.n_slots, "unscheduled_meetings": int((slots < 0).sum()),
+            },
             "seconds": timings,
             "per_buyer": per_buyer,
         }
         return MatchResult(shortlists, recommendations, assignment, unmatched_buyers, unmatched_suppliers, summary)
+
+    def _assign(self, S, B, candidates, scores) -> tuple[np.ndarray, dict]:
+        """Choose partnerships among pairs scoring ``min_score`` or more; report exposure."""
+        proposable = np.flatnonzero(scores >= self.min_score)
+        args = (candidates.rows[proposable], candidates.cols[proposable], scores[proposable], S.max_buyers, B.max_suppliers)
+        plain = np.zeros(len(scores), dtype=bool)
+        plain[proposable] = assign_partnerships(*args)
+
+        def report(mask):
+            counts = np.bincount(candidates.rows[mask], minlength=len(S))
+            return {"total_score": round(float(scores[mask].sum()), 4), "gini": round(exposure_gini(counts), 4),
+                    "suppliers_matched": int((counts > 0).sum())}
+
+        if not self.fair:
+            return plain, {"fair": False, "plain": report(plain)}
+        fair = np.zeros(len(scores), dtype=bool)
+        fair[proposable] = assign_fair_partnerships(*args)
+        return fair, {"fair": True, "plain": report(plain), "with_fairness": report(fair)}
+
+    @staticmethod
+    def _form_groups(S, B, candidates, scores, chosen) -> tuple[dict[int, str], dict[int, float]]:
+        """Group the SMEs assigned to a buyer whose monthly demand no single candidate can supply.
+
+        The buyer's demand is allocated among its assigned SMEs (a transportation
+        problem on the flow solver), preferring higher scores and SMEs of one
+        cluster; volumes are in thousands of baht to keep flow costs small.
+        Returns the group id and the allocated baht a month of each member pair.
+        """
+        rows, cols = candidates.rows, candidates.cols
+        capacity = np.nan_to_num(S.capacity, nan=0.0)
+        best_capacity = np.zeros(len(B))
+        np.maximum.at(best_capacity, cols, capacity[rows])
+        needs_group = ~np.isnan(B.demand) & (B.demand > best_capacity)
+        edges = np.flatnonzero(chosen & needs_group[cols])
+        if not len(edges):
+            return {}, {}
+        _, cluster_codes = np.unique(S.cluster, return_inverse=True)
+        # Only real clusters count as shared: give each unclustered SME a label of its own.
+        labels = np.where(S.cluster == "", -1 - np.arange(len(S)), cluster_codes)
+        # A buyer "belongs" to the cluster holding most of its assigned capacity.
+        buyer_cluster = np.full(len(B), -10**9, dtype=np.int64)
+        for j in np.unique(cols[edges]):
+            members = rows[edges[cols[edges] == j]]
+            clustered = members[S.cluster[members] != ""]
+            if len(clustered):
+                totals = np.bincount(cluster_codes[clustered], weights=capacity[clustered])
+                buyer_cluster[j] = int(np.argmax(totals))
+        volume = allocate_volume(
+            rows[edges], cols[edges], scores[edges],
+            (capacity // 1000).astype(np.int64), (np.nan_to_num(B.demand) // 1000).astype(np.int64),
+            supplier_cluster=labels, buyer_cluster=buyer_cluster,
+        )
+        group = form_groups(rows[edges], cols[edges], volume, (capacity // 1000).astype(np.int64),
+                            (np.nan_to_num(B.demand) // 1000).astype(np.int64))
+        members = group >= 0
+        group_of = {int(k): f"G-{B.ids[cols[k]]}" for k in edges[members]}
+        volumes = {int(k): float(v) * 1000 for k, v in zip(edges[members], volume[members])}
+        return group_of, volumes
+
+    def _schedule(self, candidates, assigned_idx) -> tuple[np.ndarray | None, int]:
+        """Meeting slot (0-based) of each assigned pair, -1 where it does not fit in ``n_slots``; slots needed."""
+        if self.n_slots is None:
+            return None, 0
+        slots = schedule_meetings(candidates.rows[assigned_idx], candidates.cols[assigned_idx])
+        return np.where(slots < self.n_slots, slots, -1), int(slots.max(initial=-1) + 1)
 
     def _explain_unmatched_buyers(self, S, B, candidates, scores, chosen) -> dict[str, str]:
         reasons = {}

@@ -134,3 +134,20 @@ def test_demo_runs_on_a_small_register(tmp_path):
                     "--database", f"sqlite:///{tmp_path}/demo.db")
     assert result.exit_code == 0, result.output
     assert "300 suppliers" in result.output and (tmp_path / "out" / "assignment.csv").exists()
+
+
+def test_a_matchmaking_day_writes_an_agenda_with_nobody_double_booked(register, tmp_path):
+    out = tmp_path / "day"
+    result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--out", out, "--slots", 4)
+    assert result.exit_code == 0, result.output
+    assert "Fair exposure" in result.output and "Agenda:" in result.output
+    by_buyer = read_rows(out / "agenda_by_buyer.csv")
+    by_supplier = read_rows(out / "agenda_by_supplier.csv")
+    assert len(by_buyer) == len(by_supplier) > 0
+    assert len({(r["buyer_id"], r["slot"]) for r in by_buyer}) == len(by_buyer)
+    assert len({(r["supplier_id"], r["slot"]) for r in by_supplier}) == len(by_supplier)
+    assert all(1 <= int(r["slot"]) <= 4 for r in by_buyer)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exposure"]["fair"] and summary["agenda"]["slots"] == 4
+    assert len(by_buyer) + summary["agenda"]["unscheduled_meetings"] == summary["assigned_pairs"]

@@ -107,6 +107,18 @@ def _print_summary(result: MatchResult, paths: dict[str, Path]) -> None:
         f"{s['suppliers_matched']:,} suppliers matched.",
         highlight=False,
     )
+    if s["groups"]:
+        console.print(f"{s['groups']} group(s) of SMEs jointly meet a buyer's demand (group_id in assignment.csv).", highlight=False)
+    exposure = s["exposure"]
+    if exposure["fair"]:
+        plain, fair = exposure["plain"], exposure["with_fairness"]
+        console.print(f"Fair exposure: total score {fair['total_score']:.1f} (plain {plain['total_score']:.1f}), "
+                      f"exposure Gini {fair['gini']:.3f} (plain {plain['gini']:.3f}), "
+                      f"{fair['suppliers_matched']} SMEs matched (plain {plain['suppliers_matched']}).", highlight=False)
+    if s["agenda"]:
+        agenda = s["agenda"]
+        console.print(f"Agenda: {agenda['slots_needed']} slot(s) needed, {agenda['slots']} given; "
+                      f"{agenda['unscheduled_meetings']} meeting(s) unscheduled.", highlight=False)
     if result.shortlists:
         buyer_id = result.shortlists[0].buyer_id
         table = Table(title=f"Shortlist of buyer {buyer_id}", show_lines=False)
@@ -122,11 +134,11 @@ def _print_summary(result: MatchResult, paths: dict[str, Path]) -> None:
         console.print(f"  {name:<16} {path}", highlight=False)
 
 
-def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError], top_k: int) -> MatchResult:
+def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError], engine: MatchEngine) -> MatchResult:
     if not suppliers or not buyers:
         raise _fail(f"nothing to match: {len(suppliers)} supplier(s) and {len(buyers)} buyer(s)")
     with _progress() as report:
-        result = MatchEngine(top_k=top_k).run(suppliers, buyers, history, progress=report)
+        result = engine.run(suppliers, buyers, history, progress=report)
     paths = write_outputs(result, out, rejected)
     _print_rejected(rejected)
     _print_summary(result, paths)
@@ -140,6 +152,9 @@ def run(
     history: Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")] = None,
     out: Annotated[Path, typer.Option(help="folder for shortlists.csv, assignment.csv and summary.json")] = Path("tiermatch-out"),
     top_k: Annotated[int, typer.Option(min=1, help="shortlist length per buyer")] = 10,
+    min_score: Annotated[float, typer.Option(min=0, max=1, help="pairs scoring less are never proposed")] = 0.3,
+    slots: Annotated[Optional[int], typer.Option(min=1, help="a matchmaking day: schedule the assignment as one-to-one meetings in this many time slots")] = None,
+    fair: Annotated[Optional[bool], typer.Option("--fair/--no-fair", help="diminishing returns for an SME's 2nd and 3rd partnership [default: on with --slots, else off]")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Match suppliers to buyers and write shortlists, an assignment and a summary.
@@ -149,6 +164,8 @@ def run(
     file, line and field, and left out.
 
     Example: tiermatch run --suppliers suppliers.csv --buyers buyers.csv --history partnerships.csv --out results/
+
+    A matchmaking day (fair exposure on, agenda in 8 slots): tiermatch run --out day/ --slots 8
     """
     if (suppliers is None) != (buyers is None):
         raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
@@ -165,7 +182,8 @@ def run(
         history_records, {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records},
         str(history or "store"),
     )
-    _run_engine(supplier_records, buyer_records, history_records, out, rejected + unknown, top_k)
+    engine = MatchEngine(top_k=top_k, min_score=min_score, n_slots=slots, fair=slots is not None if fair is None else fair)
+    _run_engine(supplier_records, buyer_records, history_records, out, rejected + unknown, engine)
 
 
 @app.command("import")
@@ -240,7 +258,7 @@ def demo(
     store = _store(database)
     counts = store.import_register(supplier_records, buyer_records, history_records)
     console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
-    _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, rejected, top_k=10)
+    _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, rejected, MatchEngine())
 
 
 

@@ -36,7 +36,8 @@ def _write_csv(path: Path, header: list[str], rows) -> None:
 
 
 def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: list[RowError] = ()) -> dict[str, Path]:
-    """Write shortlists, recommendations, assignment, unmatched, rejected rows and a summary into ``directory``.
+    """Write shortlists, recommendations, assignment, unmatched, rejected rows, a summary and, for a
+    matchmaking day, the agenda per buyer and per SME into ``directory``.
 
     Returns
     -------
@@ -54,8 +55,18 @@ def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: lis
                ((m.buyer_id, m.rank, m.supplier_id, m.score, m.reasons) for m in result.shortlists))
     _write_csv(paths["recommendations"], ["supplier_id", "rank", "buyer_id", "score", "reasons"],
                ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons) for m in result.recommendations))
-    _write_csv(paths["assignment"], ["buyer_id", "supplier_id", "score", "group_id"],
-               ((m.buyer_id, m.supplier_id, m.score, m.group_id) for m in result.assignment))
+    _write_csv(paths["assignment"], ["buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"],
+               ((m.buyer_id, m.supplier_id, m.score, m.group_id, "" if m.volume_thb_per_month is None else m.volume_thb_per_month)
+                for m in result.assignment))
+    if result.summary.get("agenda"):
+        # The matchmaking day, printable per buyer and per SME.
+        meetings = [m for m in result.assignment if m.slot is not None]
+        paths["agenda_by_buyer"] = directory / "agenda_by_buyer.csv"
+        paths["agenda_by_supplier"] = directory / "agenda_by_supplier.csv"
+        _write_csv(paths["agenda_by_buyer"], ["buyer_id", "slot", "supplier_id", "group_id"],
+                   sorted((m.buyer_id, m.slot, m.supplier_id, m.group_id) for m in meetings))
+        _write_csv(paths["agenda_by_supplier"], ["supplier_id", "slot", "buyer_id", "group_id"],
+                   sorted((m.supplier_id, m.slot, m.buyer_id, m.group_id) for m in meetings))
     _write_csv(paths["unmatched"], ["kind", "id", "reason"],
                [("buyer", key, why) for key, why in result.unmatched_buyers.items()]
                + [("supplier", key, why) for key, why in result.unmatched_suppliers.items()])

@@ -94,3 +94,46 @@ def test_rank_top_k_orders_within_groups():
     assert idx.tolist() == [3, 1, 2, 4] and rank.tolist() == [1, 2, 1, 2]
     with pytest.raises(ValueError, match="k >= 1"):
         rank_top_k(np.array([0]), np.array([1.0]), k=0)
+
+
+def test_a_buyer_too_big_for_any_one_sme_gets_a_group_of_one_cluster():
+    """B1 wants 10 M baht a month; no SME makes more than 4 M. The two SMEs of one cluster
+    (capacity 4 M and 3 M) and an unclustered one (3.5 M) are all assigned; the demand is
+    allocated among them within each SME's capacity, and they share one group_id."""
+    def sme(sid, capacity, cluster=""):
+        return Supplier(supplier_id=sid, name=sid, sector="textiles_garments", products="cotton t-shirts",
+                        province="Samut Sakhon", capacity_thb_per_month=capacity, cluster=cluster)
+
+    suppliers = [sme("S1", 4e6, "Mahachai Garment Cluster"), sme("S2", 3e6, "Mahachai Garment Cluster"), sme("S3", 3.5e6)]
+    buyers = [Buyer(buyer_id="B1", name="EU Importer", buyer_type="importer", sector="textiles_garments",
+                    needs="cotton t-shirts", province="Bangkok", demand_thb_per_month=10e6, max_suppliers=5)]
+    result = MatchEngine(min_score=0).run(suppliers, buyers)
+    assert {m.supplier_id for m in result.assignment} == {"S1", "S2", "S3"}
+    assert {m.group_id for m in result.assignment} == {"G-B1"}
+    volume = {m.supplier_id: m.volume_thb_per_month for m in result.assignment}
+    assert volume == {"S1": 4e6, "S2": 3e6, "S3": 3e6}
+    assert result.summary["groups"] == 1
+
+
+def test_fair_exposure_spreads_partnerships_at_a_reported_cost():
+    """One SME fits three buyers best; two others fit one buyer each slightly worse."""
+    star = Supplier(supplier_id="STAR", name="Star", sector="cosmetics", products="herbal soap and shampoo",
+                    province="Bangkok", max_buyers=3)
+    others = [Supplier(supplier_id=f"S{k}", name=f"S{k}", sector="cosmetics", products="herbal soap",
+                       province="Nonthaburi", max_buyers=1) for k in (1, 2)]
+    buyers = [Buyer(buyer_id=f"B{k}", name=f"B{k}", buyer_type="retailer", sector="cosmetics",
+                    needs="herbal soap and shampoo", province="Bangkok", max_suppliers=1) for k in (1, 2, 3)]
+    plain = MatchEngine(min_score=0).run([star, *others], buyers)
+    fair = MatchEngine(min_score=0, fair=True).run([star, *others], buyers)
+    assert {m.supplier_id for m in plain.assignment} == {"STAR"}
+    assert {m.supplier_id for m in fair.assignment} == {"STAR", "S1", "S2"}
+    exposure = fair.summary["exposure"]
+    assert exposure["with_fairness"]["gini"] < exposure["plain"]["gini"]
+    assert exposure["with_fairness"]["total_score"] < exposure["plain"]["total_score"]
+
+
+def test_agenda_needs_as_many_slots_as_the_busiest_party(tiny_market):
+    result = MatchEngine(n_slots=1).run(*tiny_market)
+    slots = [(m.buyer_id, m.supplier_id, m.slot) for m in result.assignment]
+    assert all(slot == 1 for _, _, slot in slots)  # every SME and buyer has one meeting
+    assert result.summary["agenda"] == {"slots_needed": 1, "slots": 1, "unscheduled_meetings": 0}
