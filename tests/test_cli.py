@@ -51,7 +51,7 @@ def test_run_writes_outputs_that_respect_every_capacity_and_constraint(register,
         assert len(rows) <= 10 and all(r["reasons"] for r in rows)
 
     assignment = read_rows(out / "assignment.csv")
-    assert list(assignment[0]) == ["buyer_id", "supplier_id", "score", "group_id"]
+    assert list(assignment[0]) == ["buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"]
     assert len({(r["buyer_id"], r["supplier_id"]) for r in assignment}) == len(assignment)
     per_buyer = Counter(r["buyer_id"] for r in assignment)
     per_supplier = Counter(r["supplier_id"] for r in assignment)
