@@ -12,7 +12,7 @@ from .profiles import Partnership
 from .reference import BUYER_TYPES, SECTORS
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["FEATURE_NAMES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pair"]
+__all__ = ["FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pair"]
 
 FEATURE_NAMES = (
     "product_fit",  # cosine similarity of product text and needs, 0..1
@@ -101,33 +101,75 @@ def build_pair_features(
     return PairFeatures(rows=rows, cols=cols, values=values, distance_km=distance, slot_demand=slot)
 
 
+_SECTOR_TH = {
+    "automotive": "ยานยนต์และชิ้นส่วน", "cosmetics": "เครื่องสำอาง", "gems_jewelry": "อัญมณีและเครื่องประดับ",
+    "processed_food": "อาหารแปรรูป", "textiles_garments": "สิ่งทอและเครื่องนุ่งห่ม", "palm_oil": "ปาล์มน้ำมัน",
+    "other": "อื่น ๆ",
+}
+
+# One template per reason, in each language; {placeholders} filled by explain_pair.
+_REASONS = {
+    "en": {
+        "text": "product text {share:.0%} alike",
+        "same_sector": "same sector ({sector})",
+        "cross_sector": "{supplier_sector} supplier, {buyer_sector} buyer",
+        "certified": "{certifications} held",
+        "distance": "{km:.0f} km away",
+        "capacity_covers": "capacity covers a supplier slot",
+        "capacity_share": "capacity covers {share:.0%} of a supplier slot",
+        "export_ready": "export ready",
+        "not_export_ready": "not export ready",
+        "otop": "OTOP producer",
+        "track": "{accepted:.0f} of {proposals:.0f} past proposals accepted",
+    },
+    "th": {
+        "text": "สินค้าตรงกับความต้องการ {share:.0%}",
+        "same_sector": "อยู่ในอุตสาหกรรมเดียวกัน ({sector})",
+        "cross_sector": "ผู้ผลิตกลุ่ม{supplier_sector} สำหรับผู้ซื้อกลุ่ม{buyer_sector}",
+        "certified": "มีมาตรฐาน {certifications}",
+        "distance": "ระยะทาง {km:.0f} กม.",
+        "capacity_covers": "กำลังการผลิตเพียงพอต่อโควตาผู้ขายหนึ่งราย",
+        "capacity_share": "กำลังการผลิตได้ {share:.0%} ของโควตาผู้ขายหนึ่งราย",
+        "export_ready": "พร้อมส่งออก",
+        "not_export_ready": "ยังไม่พร้อมส่งออก",
+        "otop": "ผู้ผลิตสินค้า OTOP",
+        "track": "ข้อเสนอที่ผ่านมาได้รับการตอบรับ {accepted:.0f} จาก {proposals:.0f} ครั้ง",
+    },
+}
+LANGUAGES = tuple(_REASONS)
+
+
 def explain_pair(
     suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, k: int,
-    certification_names: Sequence[str],
+    certification_names: Sequence[str], language: str = "en",
 ) -> str:
-    """One line of plain reasons for candidate pair ``k``.
+    """One line of plain reasons for candidate pair ``k``, in English (``"en"``) or Thai (``"th"``).
 
     Example output: ``product text 62% alike; same sector (automotive); IATF 16949 held; 38 km away;
     capacity fits the buyer's per-supplier demand; 3 of 4 past proposals accepted``.
     """
+    if language not in _REASONS:
+        raise ValueError(f"Expected language in {LANGUAGES}, got {language!r}")
+    say = _REASONS[language]
+    sector = (lambda code: _SECTOR_TH[SECTORS[code]]) if language == "th" else (lambda code: SECTORS[code])
     i, j = features.rows[k], features.cols[k]
-    parts = [f"product text {features.column('product_fit')[k]:.0%} alike"]
+    parts = [say["text"].format(share=features.column("product_fit")[k])]
     if features.column("same_sector")[k]:
-        parts.append(f"same sector ({SECTORS[buyers.sector[j]]})")
+        parts.append(say["same_sector"].format(sector=sector(buyers.sector[j])))
     else:
-        parts.append(f"{SECTORS[suppliers.sector[i]]} supplier, {SECTORS[buyers.sector[j]]} buyer")
+        parts.append(say["cross_sector"].format(supplier_sector=sector(suppliers.sector[i]), buyer_sector=sector(buyers.sector[j])))
     required = buyers.required_certifications[j].indices
     if len(required):
-        parts.append(", ".join(certification_names[c] for c in required) + " held")
-    parts.append(f"{features.distance_km[k]:.0f} km away")
+        parts.append(say["certified"].format(certifications=", ".join(certification_names[c] for c in required)))
+    parts.append(say["distance"].format(km=features.distance_km[k]))
     slot, capacity = features.slot_demand[k], suppliers.capacity[i]
     if not (np.isnan(slot) or np.isnan(capacity)):
         share = capacity / max(slot, 1.0)
-        parts.append("capacity covers a supplier slot" if share >= 1 else f"capacity covers {share:.0%} of a supplier slot")
+        parts.append(say["capacity_covers"] if share >= 1 else say["capacity_share"].format(share=share))
     if np.isin(buyers.buyer_type[j], _EXPORT_TYPES):
-        parts.append("export ready" if suppliers.export_ready[i] else "not export ready")
+        parts.append(say["export_ready"] if suppliers.export_ready[i] else say["not_export_ready"])
     if buyers.buyer_type[j] == _RETAILER and suppliers.otop[i]:
-        parts.append("OTOP producer")
+        parts.append(say["otop"])
     if track.proposals[i]:
-        parts.append(f"{track.accepted[i]:.0f} of {track.proposals[i]:.0f} past proposals accepted")
+        parts.append(say["track"].format(accepted=track.accepted[i], proposals=track.proposals[i]))
     return "; ".join(parts)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..features.candidates import Candidates, build_candidates, pair_similarity, road_km
-from ..features.pairs import PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pair
+from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pair
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.tables import BuyerTable, SupplierTable, build_tables
 from ..features.vectorize import ProfileVectorizer
@@ -39,7 +39,9 @@ class Match:
     score: float
     rank: int = 0
     reasons: str = ""
+    reasons_th: str = ""
     group_id: str = ""
+    features: dict = field(default_factory=dict)  # every pair feature's value, by FEATURE_NAMES
     volume_thb_per_month: float | None = None  # set for members of a group: their share of the buyer's demand
     slot: int | None = None  # meeting slot on a matchmaking day's agenda, 1 first
 
@@ -77,9 +79,9 @@ class MatchContext:
             similarity = pair_similarity(self.X_suppliers, self.X_buyers, rows, cols)
         return build_pair_features(self.suppliers, self.buyers, Candidates(rows, cols, similarity), self.track)
 
-    def explain(self, features: PairFeatures, k: int) -> str:
-        """One line of plain reasons for pair ``k`` of ``features``."""
-        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names)
+    def explain(self, features: PairFeatures, k: int, language: str = "en") -> str:
+        """One line of plain reasons for pair ``k`` of ``features``, in English (``"en"``) or Thai (``"th"``)."""
+        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names, language)
 
 
 class MatchEngine:
@@ -191,14 +193,15 @@ class MatchEngine:
         rec_idx, rec_rank = rank_top_k(candidates.rows, scores, self.top_k)
         assigned_idx = np.flatnonzero(chosen)
         reasons = {
-            int(k): context.explain(features, int(k))
+            int(k): (context.explain(features, int(k)), context.explain(features, int(k), "th"))
             for k in np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
         }
 
         def match(k, rank=0):
             return Match(
                 buyer_id=B.ids[candidates.cols[k]], supplier_id=S.ids[candidates.rows[k]],
-                score=round(float(scores[k]), 4), rank=int(rank), reasons=reasons[int(k)],
+                score=round(float(scores[k]), 4), rank=int(rank), reasons=reasons[int(k)][0], reasons_th=reasons[int(k)][1],
+                features=dict(zip(FEATURE_NAMES, np.round(features.values[k].astype(float), 4).tolist())),
             )
 
         shortlists = [match(k, r) for k, r in zip(short_idx, short_rank)]

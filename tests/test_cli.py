@@ -43,7 +43,7 @@ def test_run_writes_outputs_that_respect_every_capacity_and_constraint(register,
     buyers = {b.buyer_id: b for b in read_buyers(register / "buyers.csv").records}
 
     shortlists = read_rows(out / "shortlists.csv")
-    assert list(shortlists[0]) == ["buyer_id", "rank", "supplier_id", "score", "reasons"]
+    assert list(shortlists[0]) == ["buyer_id", "rank", "supplier_id", "score", "reasons", "reasons_th"]
     for buyer_id in {r["buyer_id"] for r in shortlists}:
         rows = [r for r in shortlists if r["buyer_id"] == buyer_id]
         assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))

@@ -51,10 +51,10 @@ def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: lis
         ("assignment", "assignment.csv"), ("unmatched", "unmatched.csv"),
         ("rejected_rows", "rejected_rows.csv"), ("summary", "summary.json"),
     )}
-    _write_csv(paths["shortlists"], ["buyer_id", "rank", "supplier_id", "score", "reasons"],
-               ((m.buyer_id, m.rank, m.supplier_id, m.score, m.reasons) for m in result.shortlists))
-    _write_csv(paths["recommendations"], ["supplier_id", "rank", "buyer_id", "score", "reasons"],
-               ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons) for m in result.recommendations))
+    _write_csv(paths["shortlists"], ["buyer_id", "rank", "supplier_id", "score", "reasons", "reasons_th"],
+               ((m.buyer_id, m.rank, m.supplier_id, m.score, m.reasons, m.reasons_th) for m in result.shortlists))
+    _write_csv(paths["recommendations"], ["supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"],
+               ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons, m.reasons_th) for m in result.recommendations))
     _write_csv(paths["assignment"], ["buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"],
                ((m.buyer_id, m.supplier_id, m.score, m.group_id, "" if m.volume_thb_per_month is None else m.volume_thb_per_month)
                 for m in result.assignment))

@@ -137,3 +137,20 @@ def test_agenda_needs_as_many_slots_as_the_busiest_party(tiny_market):
     slots = [(m.buyer_id, m.supplier_id, m.slot) for m in result.assignment]
     assert all(slot == 1 for _, _, slot in slots)  # every SME and buyer has one meeting
     assert result.summary["agenda"] == {"slots_needed": 1, "slots": 1, "unscheduled_meetings": 0}
+
+
+def test_reasons_in_thai_too(tiny_market):
+    result = MatchEngine().run(*tiny_market)
+    thai = {(m.buyer_id, m.supplier_id): m.reasons_th for m in result.shortlists}
+    assert "มีมาตรฐาน IATF 16949" in thai["B1", "S1"] and "กม." in thai["B1", "S1"]
+    assert "อยู่ในอุตสาหกรรมเดียวกัน (ยานยนต์และชิ้นส่วน)" in thai["B1", "S1"]
+    assert "ได้รับการตอบรับ 1 จาก 1 ครั้ง" in thai["B2", "S2"]
+
+
+def test_each_match_carries_its_feature_values(tiny_market):
+    from tiermatch.features.pairs import FEATURE_NAMES
+
+    result = MatchEngine().run(*tiny_market)
+    top = result.shortlists[0]
+    assert list(top.features) == list(FEATURE_NAMES)
+    assert top.features["product_fit"] == pytest.approx(1.0, abs=1e-3) and top.features["same_sector"] == 1.0
