@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 from ..settings import Settings, get_settings
 from ..store import Store
@@ -43,13 +44,15 @@ def create_store_engine(url: str) -> Engine:
     """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
-                           pool_size=20, max_overflow=20)
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    # An in-memory database lives in one connection: share it between the threads.
+    pool = {"poolclass": StaticPool} if in_memory else {"pool_size": 20, "max_overflow": 20}
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
-        if url not in ("sqlite://", "sqlite:///:memory:"):
+        if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
