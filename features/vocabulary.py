@@ -1,0 +1,1030 @@
+"""A bilingual concept vocabulary and a transformer from free text to concepts.
+
+Character n-grams cannot see that ``ชิ้นส่วนโลหะปั๊มขึ้นรูป`` (a Thai SME) answers
+``Sourcing stamped metal parts`` (a foreign buyer).  :class:`ConceptVocabulary`
+holds a hand-curated taxonomy (``data/concepts.csv``) of the products, inputs
+and services of the six sectors, with Thai and English synonyms, HS and ISIC
+codes, a parent and the concepts each one is an input to.
+:class:`ConceptMapper` maps Thai and English text onto those concepts, reports
+the words it could not map, and learns links from accepted partnerships that
+bridge words the vocabulary does not know yet.
+
+Rows are texts and columns are concepts in every matrix returned here, unless
+a docstring says otherwise; for the link matrices rows are supplier-side terms
+and columns are buyer-side terms or concepts.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize as _normalize_rows
+from sklearn.utils.validation import check_is_fitted
+
+from .reference import OUTCOMES, SECTORS
+from .text import analyze_normalized, is_thai, normalize_text, tokenize
+
+__all__ = [
+    "POSITIVE_OUTCOMES",
+    "Concept",
+    "ConceptMapper",
+    "ConceptVocabulary",
+    "InvalidVocabularyError",
+]
+
+COLUMNS = (
+    "concept_id",
+    "sector",
+    "name_en",
+    "name_th",
+    "synonyms_en",
+    "synonyms_th",
+    "hs_code",
+    "isic",
+    "parent",
+    "inputs_to",
+)
+# Outcomes of a partnership that count as evidence that the two sides' words belong together.
+POSITIVE_OUTCOMES = frozenset({"accepted", "deal"})
+_CONCEPT_TERM = "concept:"
+_THAI_ONLY = re.compile(r"[\u0e01-\u0e3a\u0e40-\u0e4e]+")
+_MAX_CACHE = 1 << 20
+
+
+class InvalidVocabularyError(ValueError):
+    """The concept table breaks a rule; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One product, input or service of the taxonomy.
+
+    Attributes
+    ----------
+    concept_id : str
+        Stable identifier, ``<family>.<name>`` (``auto.stamped_metal_parts``).
+    sector : str
+        One of :data:`tiermatch.features.SECTORS`.
+    name_en, name_th : str
+        Preferred English and Thai names.
+    synonyms_en, synonyms_th : tuple of str
+        Other ways the concept is written.
+    hs_code, isic : str
+        HS 2022 heading or subheading and ISIC Rev.4 class, ``""`` if none fits.
+    parent : str
+        Broader concept id, ``""`` for a root.
+    inputs_to : tuple of str
+        Concept ids or sector names this concept is an input to.
+    """
+
+    concept_id: str
+    sector: str
+    name_en: str
+    name_th: str
+    synonyms_en: tuple[str, ...] = ()
+    synonyms_th: tuple[str, ...] = ()
+    hs_code: str = ""
+    isic: str = ""
+    parent: str = ""
+    inputs_to: tuple[str, ...] = ()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Names and synonyms in both languages, names first."""
+        return (self.name_en, self.name_th, *self.synonyms_en, *self.synonyms_th)
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    """Split a ';'-separated cell, dropping blanks."""
+    return tuple(part.strip() for part in (value or "").split(";") if part.strip())
+
+
+class ConceptVocabulary:
+    """The concept taxonomy, validated, with lookups and relation matrices.
+
+    Parameters
+    ----------
+    concepts : sequence of Concept
+        The concepts, in column order of every matrix built from them.
+
+    Attributes
+    ----------
+    concepts_ : list of Concept
+        The concepts in order.
+    ids_ : list of str
+        Their ids, in the same order.
+    index_ : dict of str to int
+        Position of each id.
+
+    Raises
+    ------
+    InvalidVocabularyError
+        If ids repeat, a sector is unknown, a name is empty, a ``parent`` or
+        ``inputs_to`` entry names no concept (or sector), or parents form a
+        cycle.  All problems are listed in one message.
+
+    Examples
+    --------
+    >>> vocabulary = ConceptVocabulary.load()
+    >>> vocabulary["auto.stamped_metal_parts"].name_th
+    'ชิ้นส่วนโลหะปั๊มขึ้นรูป'
+    >>> vocabulary.ancestors("auto.seats")
+    ['auto.interior_parts', 'auto.parts']
+    >>> "auto.seats" in vocabulary.inputs_of("tex.seat_fabric")
+    True
+    """
+
+    def __init__(self, concepts: Sequence[Concept]):
+        self.concepts_ = list(concepts)
+        self.ids_ = [c.concept_id for c in self.concepts_]
+        self.index_ = {cid: i for i, cid in enumerate(self.ids_)}
+        self._check()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "ConceptVocabulary":
+        """Read the taxonomy from a CSV file (the shipped ``concepts.csv`` by default).
+
+        Lines starting with ``#`` are comments.  Columns: ``concept_id``,
+        ``sector``, ``name_en``, ``name_th``, ``synonyms_en``, ``synonyms_th``,
+        ``hs_code``, ``isic``, ``parent``, ``inputs_to``; list cells are
+        ``;``-separated.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            A CSV file in the format above.
+
+        Returns
+        -------
+        ConceptVocabulary
+
+        Raises
+        ------
+        InvalidVocabularyError
+            If a column is missing or a row breaks a rule (see the class).
+
+        Examples
+        --------
+        >>> len(ConceptVocabulary.load()) >= 300
+        True
+        """
+        if path is None:
+            text = resources.files(__package__).joinpath("data/concepts.csv").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        lines = [line for line in text.splitlines() if not line.startswith("#")]
+        reader = csv.DictReader(lines)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise InvalidVocabularyError(
+                f"Expected columns {', '.join(COLUMNS)}, but {', '.join(missing)} missing"
+            )
+        concepts = [
+            Concept(
+                concept_id=row["concept_id"].strip(),
+                sector=row["sector"].strip(),
+                name_en=row["name_en"].strip(),
+                name_th=row["name_th"].strip(),
+                synonyms_en=_split_list(row["synonyms_en"]),
+                synonyms_th=_split_list(row["synonyms_th"]),
+                hs_code=row["hs_code"].strip(),
+                isic=row["isic"].strip(),
+                parent=row["parent"].strip(),
+                inputs_to=_split_list(row["inputs_to"]),
+            )
+            for row in reader
+        ]
+        return cls(concepts)
+
+    def _check(self) -> None:
+        """Collect every rule the concepts break, then raise once."""
+        problems = []
+        seen: set[str] = set()
+        for concept in self.concepts_:
+            cid = concept.concept_id
+            if not cid:
+                problems.append(f"a concept has an empty concept_id (name_en={concept.name_en!r})")
+            elif cid in seen:
+                problems.append(f"{cid}: concept_id appears more than once")
+            seen.add(cid)
+            if concept.sector not in SECTORS:
+                problems.append(
+                    f"{cid}: expected sector in {', '.join(SECTORS)}, but found {concept.sector!r}"
+                )
+            for field in ("name_en", "name_th"):
+                if not getattr(concept, field):
+                    problems.append(f"{cid}: {field} is empty")
+            if concept.parent and concept.parent not in self.index_:
+                problems.append(f"{cid}: parent {concept.parent!r} is not a concept_id")
+            if concept.parent == cid:
+                problems.append(f"{cid}: is its own parent")
+            for target in concept.inputs_to:
+                if target not in self.index_ and target not in SECTORS:
+                    problems.append(
+                        f"{cid}: inputs_to {target!r} is neither a concept_id nor a sector"
+                    )
+        if not problems:
+            for cid in self.ids_:
+                chain, node = {cid}, self[cid].parent
+                while node:
+                    if node in chain:
+                        problems.append(f"{cid}: parents form a cycle through {node!r}")
+                        break
+                    chain.add(node)
+                    node = self[node].parent
+        if problems:
+            raise InvalidVocabularyError(
+                f"{len(problems)} problem(s) in the concept vocabulary: " + "; ".join(problems)
+            )
+
+    def __len__(self) -> int:
+        return len(self.concepts_)
+
+    def __iter__(self):
+        return iter(self.concepts_)
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self.index_
+
+    def __getitem__(self, key: str | int) -> Concept:
+        """The concept with this id, or at this position."""
+        if isinstance(key, (int, np.integer)):
+            return self.concepts_[key]
+        try:
+            return self.concepts_[self.index_[key]]
+        except KeyError:
+            raise KeyError(f"Unknown concept_id {key!r}") from None
+
+    def by_sector(self, sector: str) -> list[Concept]:
+        """Concepts whose ``sector`` is ``sector``."""
+        if sector not in SECTORS:
+            raise ValueError(f"Expected sector in {', '.join(SECTORS)}, but found {sector!r}")
+        return [c for c in self.concepts_ if c.sector == sector]
+
+    def ancestors(self, concept_id: str) -> list[str]:
+        """Parent, grandparent, ... of a concept, nearest first."""
+        chain, node = [], self[concept_id].parent
+        while node:
+            chain.append(node)
+            node = self[node].parent
+        return chain
+
+    def children(self, concept_id: str) -> list[str]:
+        """Concepts whose parent is ``concept_id``."""
+        self[concept_id]
+        return [c.concept_id for c in self.concepts_ if c.parent == concept_id]
+
+    def inputs_of(self, concept_id: str) -> list[str]:
+        """Concepts and sectors that ``concept_id`` (or one of its ancestors) is an input to."""
+        targets: list[str] = []
+        for node in (concept_id, *self.ancestors(concept_id)):
+            targets.extend(t for t in self[node].inputs_to if t not in targets)
+        return targets
+
+    def suppliers_of(self, concept_id: str) -> list[str]:
+        """Concepts that are listed as inputs to ``concept_id``."""
+        self[concept_id]
+        return [c.concept_id for c in self.concepts_ if concept_id in c.inputs_to]
+
+    def ancestor_matrix(self, decay: float = 1.0) -> sp.csr_matrix:
+        """Sparse ``(n_concepts, n_concepts)``: ``[i, j] = decay**d`` if ``j`` is ``i``'s ancestor ``d`` levels up."""
+        rows, cols, vals = [], [], []
+        for i, cid in enumerate(self.ids_):
+            for depth, anc in enumerate(self.ancestors(cid), start=1):
+                rows.append(i)
+                cols.append(self.index_[anc])
+                vals.append(decay**depth)
+        n = len(self)
+        return sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=np.float64)
+
+    def input_matrix(self) -> sp.csr_matrix:
+        """Sparse ``(n_concepts, n_concepts)``: 1 where row ``i`` is listed as an input to column ``j``.
+
+        Only the concept ids of ``inputs_to`` count, as written (no
+        inheritance); see :meth:`related_matrix` for the closed relation.
+        """
+        rows, cols = [], []
+        for i, concept in enumerate(self.concepts_):
+            for target in concept.inputs_to:
+                if target in self.index_:
+                    rows.append(i)
+                    cols.append(self.index_[target])
+        n = len(self)
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+    def input_sector_matrix(self) -> sp.csr_matrix:
+        """Sparse ``(n_concepts, n_sectors)``: 1 where a concept is an input to a sector.
+
+        A concept feeds a sector if ``inputs_to`` names the sector, or names a
+        concept of another sector; ancestors' links are inherited.  Columns
+        follow :data:`tiermatch.features.SECTORS`.
+
+        Examples
+        --------
+        >>> from tiermatch.features.reference import SECTORS
+        >>> vocabulary = ConceptVocabulary.load()
+        >>> row = vocabulary.input_sector_matrix()[vocabulary.index_["tex.seat_fabric"]]
+        >>> [SECTORS[j] for j in row.indices]
+        ['automotive']
+        """
+        sector_index = {s: j for j, s in enumerate(SECTORS)}
+        rows, cols = [], []
+        for i, concept in enumerate(self.concepts_):
+            sectors = set()
+            for target in self.inputs_of(concept.concept_id):
+                if target in sector_index:
+                    sectors.add(target)
+                elif self[target].sector != concept.sector:
+                    sectors.add(self[target].sector)
+            for sector in sectors:
+                rows.append(i)
+                cols.append(sector_index[sector])
+        return sp.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(self), len(SECTORS))
+        )
+
+    def related_matrix(
+        self, input_weight: float = 1.0, parent_weight: float = 0.5
+    ) -> sp.csr_matrix:
+        """Input-output adjacency: how well supplier concept ``i`` serves buyer concept ``j``.
+
+        ``[i, j] = input_weight`` if ``j`` is in ``inputs_to`` of ``i`` or of
+        one of its ancestors (a child inherits what its parent feeds);
+        ``input_weight * parent_weight`` if ``j`` is only an ancestor of such a
+        target (the buyer asks for something broader); ``parent_weight`` for a
+        direct parent-child pair in either direction.  The diagonal is zero:
+        a concept's match with itself is the matcher's direct similarity.
+
+        Parameters
+        ----------
+        input_weight : float, default 1.0
+            Weight of an input-output link.
+        parent_weight : float, default 0.5
+            Weight of one step up or down the hierarchy.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_concepts, n_concepts)
+            Rows are supplier-side concepts, columns buyer-side concepts.
+
+        Examples
+        --------
+        >>> vocabulary = ConceptVocabulary.load()
+        >>> R = vocabulary.related_matrix()
+        >>> i, j = vocabulary.index_["tex.seat_fabric"], vocabulary.index_["auto.seats"]
+        >>> float(R[i, j])
+        1.0
+        """
+        n = len(self)
+        direct = self.input_matrix()
+        up = self.ancestor_matrix()
+        closure = (sp.identity(n, format="csr") + up) @ direct
+        closure.data[:] = 1.0
+        broader = closure @ up
+        broader.data[:] = parent_weight
+        direct_parent = self._parent_matrix()
+        hierarchy = (direct_parent + direct_parent.T) * parent_weight
+        related = (closure * input_weight).maximum(broader * input_weight).maximum(hierarchy)
+        related = sp.csr_matrix(related)
+        related.setdiag(0)
+        related.eliminate_zeros()
+        return related
+
+    def _parent_matrix(self) -> sp.csr_matrix:
+        """Sparse ``(n, n)`` with 1 at ``[i, parent(i)]``."""
+        rows, cols = [], []
+        for i, concept in enumerate(self.concepts_):
+            if concept.parent:
+                rows.append(i)
+                cols.append(self.index_[concept.parent])
+        n = len(self)
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], str | None]:
+    """Token key of a synonym, and its compact Thai form when it is all Thai."""
+    key = tuple(tokenize(phrase))
+    compact = normalize_text(phrase).replace(" ", "")
+    thai = compact if compact and _THAI_ONLY.fullmatch(compact) else None
+    return key, thai
+
+
+def _check_texts(texts, name: str = "texts") -> list[str]:
+    """Return texts as a list of str, or raise listing every bad item."""
+    if isinstance(texts, str):
+        raise TypeError(f"Expected an iterable of str for {name}, but got a single str")
+    texts = list(texts)
+    bad = [f"{name}[{i}] is {type(t).__name__}" for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad:
+        raise TypeError(f"Expected str items in {name}, but " + "; ".join(bad[:20]))
+    return texts
+
+
+class ConceptMapper(TransformerMixin, BaseEstimator):
+    """Map free Thai and English text to weights over the concept vocabulary.
+
+    Each text is normalised and tokenised (:func:`tiermatch.features.text.tokenize`)
+    and matched against every name and synonym of every concept, longest
+    phrase first.  Thai is matched twice: on the ``newmm`` tokens, and as a
+    substring of the unspaced Thai run, because the tokenizer can cut a
+    compound differently from the synonym (``ผ้าเดนิม`` becomes ``ผ้า/เด/นิ/ม``).
+    A substring that does not start and end on token boundaries must be at
+    least ``min_substring_len`` characters long, so that short words are not
+    found inside longer ones (``นม`` in ``ขนม``).  A match inside a longer
+    match is dropped.
+
+    A matched concept gets weight 1, each ancestor ``parent_weight**depth``,
+    each concept it is an input to ``input_weight``; weights are summed and
+    clipped to 1.  Words that match nothing are counted in
+    ``unmatched_terms_`` so the vocabulary can grow.
+
+    Links learned from accepted partnerships (:meth:`learn_links`,
+    :meth:`update_links`) add buyer-side concepts to supplier texts whose
+    words the vocabulary does not know.
+
+    Parameters
+    ----------
+    vocabulary : ConceptVocabulary, str or Path, optional
+        The taxonomy, or a CSV path; the shipped ``concepts.csv`` by default.
+    parent_weight : float, default 0.3
+        Weight given to a matched concept's parent (squared for the grandparent...).
+    input_weight : float, default 0.0
+        Weight given to the concepts a matched concept is an input to.  Off by
+        default: the matcher uses :attr:`related_concepts_` instead.
+    link_weight : float, default 0.5
+        Scale of concepts emitted through learned links.
+    link_from : {"unmatched", "all"}, default "unmatched"
+        Which supplier tokens emit learned links: only those the vocabulary
+        did not match, or all of them.
+    min_support : int, default 2
+        Accepted pairs a supplier term and a buyer term must share before a
+        link is kept.
+    smoothing : float, default 1.0
+        Added to the supplier term's count in ``P(buyer term | supplier term)``.
+    min_substring_len : int, default 5
+        Shortest Thai substring match accepted off token boundaries.
+    norm : {"l2", "l1", None}, default None
+        Row normalisation of the output.
+
+    Attributes
+    ----------
+    vocabulary_ : ConceptVocabulary
+    n_features_out_ : int
+        Number of concepts (columns).
+    phrases_ : dict of tuple of str to ndarray
+        Token key of each name and synonym -> concept indices.
+    related_concepts_ : scipy.sparse.csr_matrix of shape (n_concepts, n_concepts)
+        :meth:`ConceptVocabulary.related_matrix`: supplier concept (row) is
+        an input to, or a near relative of, buyer concept (column).
+    input_sectors_ : scipy.sparse.csr_matrix of shape (n_concepts, n_sectors)
+        :meth:`ConceptVocabulary.input_sector_matrix`.
+    unmatched_terms_ : collections.Counter
+        Tokens matched by no concept in the last :meth:`transform`, counted
+        once per text.
+    supplier_terms_, buyer_terms_ : list of str
+        Terms seen in accepted pairs; buyer terms include ``concept:<id>``.
+    links_ : scipy.sparse.csr_matrix of shape (n_supplier_terms, n_buyer_terms)
+        Learned link weights.
+    link_concepts_ : scipy.sparse.csr_matrix of shape (n_supplier_terms, n_concepts)
+        The part of ``links_`` that points at concepts.
+    n_link_pairs_ : int
+        Accepted pairs counted so far.
+
+    Examples
+    --------
+    >>> mapper = ConceptMapper().fit()
+    >>> X = mapper.transform(["รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป", "Sourcing stamped metal parts"])
+    >>> names = mapper.get_feature_names_out()
+    >>> [str(names[X[i].toarray().argmax()]) for i in range(2)]
+    ['auto.stamped_metal_parts', 'auto.stamped_metal_parts']
+    >>> mapper.top_concepts("ผ้าหุ้มเบาะรถยนต์")[0]
+    ('tex.seat_fabric', 1.0)
+    """
+
+    def __init__(
+        self,
+        vocabulary=None,
+        parent_weight: float = 0.3,
+        input_weight: float = 0.0,
+        link_weight: float = 0.5,
+        link_from: str = "unmatched",
+        min_support: int = 2,
+        smoothing: float = 1.0,
+        min_substring_len: int = 5,
+        norm: str | None = None,
+    ):
+        self.vocabulary = vocabulary
+        self.parent_weight = parent_weight
+        self.input_weight = input_weight
+        self.link_weight = link_weight
+        self.link_from = link_from
+        self.min_support = min_support
+        self.smoothing = smoothing
+        self.min_substring_len = min_substring_len
+        self.norm = norm
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, texts=None, y=None, history=None):
+        """Build the phrase index and relation matrices; optionally learn links.
+
+        Parameters
+        ----------
+        texts : iterable of str, optional
+            Ignored (the vocabulary is curated, not learned from texts);
+            accepted for pipeline compatibility.
+        y : None
+            Ignored.
+        history : tuple or dict, optional
+            ``(supplier_texts, buyer_texts, pairs, outcomes)`` or a dict with
+            those keys, passed to :meth:`learn_links`.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If a parameter is out of range.
+        """
+        self._check_params()
+        vocabulary = self.vocabulary
+        if vocabulary is None or isinstance(vocabulary, (str, Path)):
+            vocabulary = ConceptVocabulary.load(vocabulary)
+        elif not isinstance(vocabulary, ConceptVocabulary):
+            raise TypeError(
+                f"Expected a ConceptVocabulary, a CSV path or None for vocabulary, "
+                f"but got {type(vocabulary).__name__}"
+            )
+        self.vocabulary_ = vocabulary
+        n = len(vocabulary)
+        self.n_features_out_ = n
+
+        phrases: dict[tuple[str, ...], set[int]] = {}
+        thai: dict[str, set[int]] = {}
+        for i, concept in enumerate(vocabulary):
+            for phrase in concept.phrases:
+                key, compact = _phrase_keys(phrase)
+                if key:
+                    phrases.setdefault(key, set()).add(i)
+                if compact:
+                    thai.setdefault(compact, set()).add(i)
+        self.phrases_ = {k: np.array(sorted(v), dtype=np.int32) for k, v in phrases.items()}
+        self._max_phrase_len = max((len(k) for k in phrases), default=1)
+        self._thai_lookup = {k: np.array(sorted(v), dtype=np.int32) for k, v in thai.items()}
+        alternatives = sorted(thai, key=lambda s: (-len(s), s))
+        self._thai_re = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+
+        expansion = sp.identity(n, format="csr") + vocabulary.ancestor_matrix(self.parent_weight)
+        if self.input_weight:
+            expansion = expansion + self.input_weight * vocabulary.input_matrix()
+        self.expansion_ = sp.csr_matrix(expansion)
+        self.related_concepts_ = vocabulary.related_matrix()
+        self.input_sectors_ = vocabulary.input_sector_matrix()
+        self.unmatched_terms_ = Counter()
+        self._cache: dict[str, tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]] = {}
+        self._reset_links()
+        if history is not None:
+            if isinstance(history, dict):
+                self.learn_links(**history)
+            else:
+                self.learn_links(*history)
+        return self
+
+    def _check_params(self) -> None:
+        """Raise ValueError listing every parameter out of range."""
+        problems = []
+        for name in ("parent_weight", "input_weight", "link_weight"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                problems.append(f"expected 0 <= {name} <= 1, but {name} = {value}")
+        if self.link_from not in ("unmatched", "all"):
+            problems.append(f"expected link_from in ('unmatched', 'all'), but found {self.link_from!r}")
+        if self.min_support < 1:
+            problems.append(f"expected min_support >= 1, but min_support = {self.min_support}")
+        if self.smoothing < 0:
+            problems.append(f"expected smoothing >= 0, but smoothing = {self.smoothing}")
+        if self.min_substring_len < 1:
+            problems.append(
+                f"expected min_substring_len >= 1, but min_substring_len = {self.min_substring_len}"
+            )
+        if self.norm not in ("l1", "l2", None):
+            problems.append(f"expected norm in ('l1', 'l2', None), but found {self.norm!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    # ------------------------------------------------------------- matching
+    def _match(self, normalized: str) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
+        """Concept indices, unmatched tokens and all content tokens of a normalised text."""
+        cached = self._cache.get(normalized)
+        if cached is not None:
+            return cached
+        tokens = analyze_normalized(normalized)
+        # Locate each token: run number (Thai runs only) and character span in the run.
+        run_no, spans = -1, []
+        for token, run, start, end, keep in tokens:
+            if start == 0:
+                run_no += 1
+            spans.append((run_no if is_thai(run) else None, start, end))
+        content = [p for p, t in enumerate(tokens) if t[4]]
+        words = [tokens[p][0] for p in content]
+
+        # (run, start, end, concept indices, token positions covered)
+        matches: list[tuple] = []
+        i, n = 0, len(content)
+        while i < n:
+            for length in range(min(self._max_phrase_len, n - i), 0, -1):
+                found = self.phrases_.get(tuple(words[i : i + length]))
+                if found is not None:
+                    covered = content[i : i + length]
+                    first, last = spans[covered[0]], spans[covered[-1]]
+                    same_run = first[0] is not None and first[0] == last[0]
+                    matches.append(
+                        (first[0] if same_run else None, first[1], last[2], found, frozenset(covered))
+                    )
+                    i += length
+                    break
+            else:
+                i += 1
+
+        if self._thai_re is not None:
+            runs: dict[int, tuple[str, set[int], set[int]]] = {}
+            for position, (token, run, start, end, keep) in enumerate(tokens):
+                r = spans[position][0]
+                if r is not None:
+                    entry = runs.setdefault(r, (run, set(), set()))
+                    entry[1].add(start)
+                    entry[2].add(end)
+            for r, (run, starts, ends) in runs.items():
+                for m in self._thai_re.finditer(run):
+                    s, e = m.span()
+                    aligned = s in starts and e in ends
+                    if not aligned and e - s < self.min_substring_len:
+                        continue
+                    covered = frozenset(
+                        p for p in content if spans[p][0] == r and spans[p][1] < e and spans[p][2] > s
+                    )
+                    matches.append((r, s, e, self._thai_lookup[m.group()], covered))
+
+        # Longest first; drop a match lying inside an accepted one in the same run.
+        matches.sort(key=lambda m: -(m[2] - m[1]) if m[0] is not None else 0)
+        accepted: list[tuple] = []
+        for match in matches:
+            r, s, e = match[0], match[1], match[2]
+            inside = r is not None and any(
+                a[0] == r and a[1] <= s and e <= a[2] and (a[1], a[2]) != (s, e) for a in accepted
+            )
+            if not inside:
+                accepted.append(match)
+        found_ids: set[int] = set()
+        covered_all: set[int] = set()
+        for match in accepted:
+            found_ids.update(match[3].tolist())
+            covered_all |= match[4]
+        unmatched = tuple(tokens[p][0] for p in content if p not in covered_all)
+        result = (np.array(sorted(found_ids), dtype=np.int32), unmatched, tuple(words))
+        if len(self._cache) >= _MAX_CACHE:
+            self._cache.clear()
+        self._cache[normalized] = result
+        return result
+
+    def _match_unique(self, texts: list[str]):
+        """Deduplicate texts; return per-unique matches and the inverse index."""
+        position: dict[str, int] = {}
+        inverse = np.empty(len(texts), dtype=np.int64)
+        for k, text in enumerate(texts):
+            slot = position.get(text)
+            if slot is None:
+                slot = position[text] = len(position)
+            inverse[k] = slot
+        results = [self._match(normalize_text(text)) for text in position]
+        return results, inverse
+
+    # ------------------------------------------------------------ transform
+    def transform(self, texts, *, side: str = "supplier") -> sp.csr_matrix:
+        """Map texts to concept weights.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Free Thai and/or English text, one per supplier or buyer.
+        side : {"supplier", "buyer"}, default "supplier"
+            Learned links translate supplier words into buyer concepts, so
+            they are applied to supplier texts only.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_texts, n_concepts)
+            Rows are the texts in order; columns follow
+            :meth:`get_feature_names_out`.  Weights lie in [0, 1] before
+            ``norm``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If called before :meth:`fit`.
+        TypeError
+            If ``texts`` is a single string or holds non-strings.
+        """
+        check_is_fitted(self, "phrases_")
+        if side not in ("supplier", "buyer"):
+            raise ValueError(f"Expected side in ('supplier', 'buyer'), but found {side!r}")
+        texts = _check_texts(texts)
+        results, inverse = self._match_unique(texts)
+        n_concepts = self.n_features_out_
+
+        lengths = np.fromiter((len(r[0]) for r in results), dtype=np.int64, count=len(results))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.concatenate([r[0] for r in results]) if results else np.empty(0, np.int32)
+        direct = sp.csr_matrix(
+            (np.ones(len(indices)), indices, indptr), shape=(len(results), n_concepts)
+        )
+        if side == "supplier" and self.link_concepts_.nnz:
+            which = 1 if self.link_from == "unmatched" else 2
+            direct = direct + self.link_weight * (
+                self._term_matrix([r[which] for r in results]) @ self.link_concepts_
+            )
+        unique = sp.csr_matrix(direct @ self.expansion_)
+        np.minimum(unique.data, 1.0, out=unique.data)
+        X = unique[inverse]
+
+        self.unmatched_terms_ = self._count_unmatched(results, inverse)
+        if self.norm is not None:
+            X = _normalize_rows(X, norm=self.norm)
+        return sp.csr_matrix(X)
+
+    @staticmethod
+    def _count_unmatched(results, inverse) -> Counter:
+        """Unmatched tokens counted once per text, in order of first appearance."""
+        counts = np.bincount(inverse, minlength=len(results))
+        tally: Counter = Counter()
+        for result, count in zip(results, counts):
+            for term in dict.fromkeys(result[1]):
+                tally[term] += int(count)
+        return tally
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Concept ids, in column order."""
+        check_is_fitted(self, "phrases_")
+        return np.asarray(self.vocabulary_.ids_, dtype=object)
+
+    def top_concepts(self, text: str, top_k: int = 5) -> list[tuple[str, float]]:
+        """The ``top_k`` heaviest concepts of one text, as ``(concept_id, weight)``.
+
+        Examples
+        --------
+        >>> mapper = ConceptMapper().fit()
+        >>> mapper.top_concepts("น้ำมันปาล์มดิบ", top_k=2)
+        [('palm.crude_palm_oil', 1.0), ('palm.palm_oil', 0.3)]
+        """
+        row = self.transform([text]).tocoo()
+        order = np.lexsort((row.col, -row.data))[:top_k]
+        ids = self.vocabulary_.ids_
+        return [(ids[row.col[k]], round(float(row.data[k]), 6)) for k in order]
+
+    def report_unmatched(self, texts, top_k: int | None = None) -> list[tuple[str, int]]:
+        """Tokens that no concept matches, most frequent first, counted once per text.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        top_k : int, optional
+            Keep only the most frequent ``top_k``.
+
+        Returns
+        -------
+        list of (str, int)
+
+        Examples
+        --------
+        >>> mapper = ConceptMapper().fit()
+        >>> mapper.report_unmatched(["ผ้าหุ้มเบาะ ลายไทย", "seat fabric, flame retardant"])
+        [('ลายไทย', 1), ('flam', 1), ('retardant', 1)]
+        """
+        check_is_fitted(self, "phrases_")
+        results, inverse = self._match_unique(_check_texts(texts))
+        tally = self._count_unmatched(results, inverse)
+        ranked = sorted(tally.items(), key=lambda item: -item[1])
+        return ranked if top_k is None else ranked[:top_k]
+
+    # ---------------------------------------------------------------- links
+    def _reset_links(self) -> None:
+        """Forget every learned link."""
+        self.supplier_terms_: list[str] = []
+        self.buyer_terms_: list[str] = []
+        self._supplier_index: dict[str, int] = {}
+        self._buyer_index: dict[str, int] = {}
+        self._cooccurrence = sp.csr_matrix((0, 0))
+        self._supplier_counts = np.zeros(0)
+        self._buyer_counts = np.zeros(0)
+        self.n_link_pairs_ = 0
+        self.links_ = sp.csr_matrix((0, 0))
+        self.link_concepts_ = sp.csr_matrix((0, self.n_features_out_))
+
+    def _term_matrix(self, term_lists: Sequence[Iterable[str]]) -> sp.csr_matrix:
+        """Binary ``(n_lists, n_supplier_terms)`` of the known supplier terms in each list."""
+        rows, cols = [], []
+        for row, terms in enumerate(term_lists):
+            for term in set(terms):
+                col = self._supplier_index.get(term)
+                if col is not None:
+                    rows.append(row)
+                    cols.append(col)
+        return sp.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(term_lists), len(self.supplier_terms_))
+        )
+
+    def learn_links(self, supplier_texts, buyer_texts, pairs, outcomes):
+        """Learn supplier-term -> buyer-term links from partnership outcomes, from scratch.
+
+        See :meth:`update_links`, which this calls after forgetting earlier links.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "phrases_")
+        self._reset_links()
+        return self.update_links(supplier_texts, buyer_texts, pairs, outcomes)
+
+    def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
+        """Add partnership outcomes to the link counts, without refitting.
+
+        For every accepted pair (outcome ``"accepted"`` or ``"deal"``, or a
+        true boolean), each content token of the supplier text is counted
+        together with each token and each matched concept of the buyer text.
+        A link from supplier term ``s`` to buyer term ``b`` is kept when they
+        share at least ``min_support`` accepted pairs, with weight
+        ``co(s, b) / (n(s) + smoothing) - n(b) / N``: the smoothed probability
+        that an accepted partner of an ``s`` supplier mentions ``b``, less the
+        base rate of ``b`` among all accepted pairs (``N``); links that do not
+        beat the base rate are dropped.  Only counts are stored, so new pairs
+        are added at the cost of the new pairs alone.
+
+        Parameters
+        ----------
+        supplier_texts, buyer_texts : sequence of str
+            Texts indexed by ``pairs``.
+        pairs : array-like of shape (n_pairs, 2)
+            Integer ``(supplier position, buyer position)`` of each partnership.
+        outcomes : array-like of shape (n_pairs,)
+            One of :data:`tiermatch.features.OUTCOMES`, or booleans.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Listing every pair whose positions are out of range and every
+            unknown outcome, or if lengths differ.
+
+        Examples
+        --------
+        >>> mapper = ConceptMapper(min_support=2).fit()
+        >>> suppliers = ["ยางรองแท่นหม้อแปลง", "ยางรองแท่นหม้อแปลงไฟฟ้า", "สบู่สมุนไพร", "ซอสพริก"]
+        >>> buyers = ["transformer rubber pads", "herbal soap", "chili sauce"]
+        >>> pairs = [(0, 0), (1, 0), (2, 1), (3, 2), (2, 1)]
+        >>> _ = mapper.learn_links(suppliers, buyers, pairs, ["accepted"] * 5)
+        >>> dict(mapper.linked_terms("หม้อแปลง"))["transformer"]
+        0.266667
+        >>> _ = mapper.update_links(suppliers, buyers, [(1, 0), (3, 2)], ["deal", "accepted"])
+        >>> mapper.n_link_pairs_, dict(mapper.linked_terms("หม้อแปลง"))["transformer"]
+        (7, 0.321429)
+        """
+        check_is_fitted(self, "phrases_")
+        supplier_texts = _check_texts(supplier_texts, "supplier_texts")
+        buyer_texts = _check_texts(buyer_texts, "buyer_texts")
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2) if len(pairs) else np.empty((0, 2), np.int64)
+        outcomes = list(outcomes)
+        problems = []
+        if len(outcomes) != len(pairs):
+            problems.append(f"expected one outcome per pair, but n_pairs = {len(pairs)}, n_outcomes = {len(outcomes)}")
+        for k, (s, b) in enumerate(pairs):
+            if not 0 <= s < len(supplier_texts):
+                problems.append(f"pairs[{k}]: supplier position {s} not in [0, {len(supplier_texts)})")
+            if not 0 <= b < len(buyer_texts):
+                problems.append(f"pairs[{k}]: buyer position {b} not in [0, {len(buyer_texts)})")
+        positive = []
+        for k, outcome in enumerate(outcomes):
+            if isinstance(outcome, (bool, np.bool_)):
+                positive.append(bool(outcome))
+            elif outcome in OUTCOMES:
+                positive.append(outcome in POSITIVE_OUTCOMES)
+            else:
+                problems.append(f"outcomes[{k}]: expected one of {', '.join(OUTCOMES)} or a bool, but found {outcome!r}")
+        if problems:
+            raise ValueError(f"{len(problems)} problem(s) in the partnership history: " + "; ".join(problems[:20]))
+
+        ids = self.vocabulary_.ids_
+        rows, cols = [], []
+        supplier_seen, buyer_seen = [], []
+        for (s, b), ok in zip(pairs, positive):
+            if not ok:
+                continue
+            _, _, s_tokens = self._match(normalize_text(supplier_texts[s]))
+            b_concepts, _, b_tokens = self._match(normalize_text(buyer_texts[b]))
+            s_terms = sorted(set(s_tokens))
+            b_terms = sorted(set(b_tokens)) + [_CONCEPT_TERM + ids[c] for c in b_concepts]
+            s_idx = [self._supplier_index.setdefault(t, len(self._supplier_index)) for t in s_terms]
+            b_idx = [self._buyer_index.setdefault(t, len(self._buyer_index)) for t in b_terms]
+            supplier_seen.extend(s_idx)
+            buyer_seen.extend(b_idx)
+            for si in s_idx:
+                rows.extend([si] * len(b_idx))
+                cols.extend(b_idx)
+            self.n_link_pairs_ += 1
+        self.supplier_terms_ = list(self._supplier_index)
+        self.buyer_terms_ = list(self._buyer_index)
+        shape = (len(self.supplier_terms_), len(self.buyer_terms_))
+        batch = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+        previous = self._cooccurrence.tolil()
+        previous.resize(shape)
+        self._cooccurrence = sp.csr_matrix(previous) + batch
+        self._supplier_counts = np.concatenate(
+            [self._supplier_counts, np.zeros(shape[0] - len(self._supplier_counts))]
+        ) + np.bincount(supplier_seen, minlength=shape[0])
+        self._buyer_counts = np.concatenate(
+            [self._buyer_counts, np.zeros(shape[1] - len(self._buyer_counts))]
+        ) + np.bincount(buyer_seen, minlength=shape[1])
+        self._finish_links()
+        return self
+
+    def _finish_links(self) -> None:
+        """Turn the counts into ``links_`` and ``link_concepts_``."""
+        co = self._cooccurrence.tocoo()
+        n_pairs = max(self.n_link_pairs_, 1)
+        weight = co.data / (self._supplier_counts[co.row] + self.smoothing) - (
+            self._buyer_counts[co.col] / n_pairs
+        )
+        keep = (co.data >= self.min_support) & (weight > 0)
+        shape = self._cooccurrence.shape
+        self.links_ = sp.csr_matrix((weight[keep], (co.row[keep], co.col[keep])), shape=shape)
+        index = self.vocabulary_.index_
+        to_concept = np.full(shape[1], -1, dtype=np.int64)
+        for j, term in enumerate(self.buyer_terms_):
+            if term.startswith(_CONCEPT_TERM):
+                to_concept[j] = index.get(term[len(_CONCEPT_TERM) :], -1)
+        links = self.links_.tocoo()
+        is_concept = to_concept[links.col] >= 0
+        self.link_concepts_ = sp.csr_matrix(
+            (links.data[is_concept], (links.row[is_concept], to_concept[links.col[is_concept]])),
+            shape=(shape[0], self.n_features_out_),
+        )
+
+    def linked_terms(self, term: str, top_k: int = 10) -> list[tuple[str, float]]:
+        """Buyer-side terms and ``concept:<id>`` entries linked to a supplier term.
+
+        Parameters
+        ----------
+        term : str
+            A supplier word; it is tokenised, and the links of its tokens are summed.
+        top_k : int, default 10
+
+        Returns
+        -------
+        list of (str, float)
+            Heaviest first, weights rounded to 6 decimals.
+        """
+        check_is_fitted(self, "phrases_")
+        if not self.links_.nnz:
+            return []
+        row = (self._term_matrix([tokenize(term)]) @ self.links_).tocoo()
+        order = np.lexsort((row.col, -row.data))[:top_k]
+        return [(self.buyer_terms_[row.col[k]], round(float(row.data[k]), 6)) for k in order]
+
+    def transform_linked_terms(self, texts) -> sp.csr_matrix:
+        """Buyer-side term weights that supplier texts are linked to.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Supplier texts.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_texts, len(buyer_terms_))
+            Sum of the links of each text's content tokens; columns follow
+            ``buyer_terms_`` (which grows with :meth:`update_links`).
+        """
+        check_is_fitted(self, "phrases_")
+        results, inverse = self._match_unique(_check_texts(texts))
+        unique = self._term_matrix([r[2] for r in results]) @ self.links_
+        return sp.csr_matrix(sp.csr_matrix(unique)[inverse])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
