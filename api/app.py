@@ -6,9 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import StaticPool
 
 from ..settings import Settings, get_settings
 from ..store import Store
@@ -17,7 +14,7 @@ from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .keys import service_version
 
-__all__ = ["create_app", "create_store_engine"]
+__all__ = ["create_app"]
 
 DESCRIPTION = """\
 Matches Thai SMEs to first-tier manufacturers, exporters, importers and retailers.
@@ -27,37 +24,6 @@ Roles: **admin** (everything, keys included), **matchmaker** (profiles, runs, sh
 **buyer** (its own shortlist, its own pairs' explanations and its own feedback).
 Every error is JSON: `message`, the `field` at fault, and `errors` listing every problem.
 """
-
-
-def create_store_engine(url: str) -> Engine:
-    """An engine for the service: on SQLite, WAL (readers never wait for a run's write) and a patient lock.
-
-    Parameters
-    ----------
-    url : str
-        Any SQLAlchemy URL.
-
-    Examples
-    --------
-    >>> create_store_engine("sqlite://").dialect.name
-    'sqlite'
-    """
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    # An in-memory database lives in one connection: share it between the threads.
-    pool = {"poolclass": StaticPool} if in_memory else {"pool_size": 20, "max_overflow": 20}
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **pool)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, connection_record):
-        cursor = dbapi_connection.cursor()
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     'tiermatch'
     """
     settings = settings or get_settings()
-    store = Store(create_store_engine(settings.database_url))
+    store = Store(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -58,7 +58,7 @@ def _free_port() -> int:
 
 def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[str], dict]:
     """Import the demo register into ``path``, run the matcher once; returns (key, buyer ids, timings)."""
-    from tiermatch.api import create_key, create_store_engine
+    from tiermatch.api import create_key
     from tiermatch.api.runs import execute_run
     from tiermatch.features.demo import generate_register
     from tiermatch.store import Store
@@ -66,7 +66,7 @@ def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[
     timings = {}
     started = time.perf_counter()
     register = generate_register(n_suppliers, n_buyers, random_state=0)
-    store = Store(create_store_engine(f"sqlite:///{path}"))
+    store = Store(f"sqlite:///{path}")
     store.import_register(register.suppliers, register.buyers, register.partnerships)
     timings["import_s"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -12,12 +12,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text, cast, create_engine, func, select
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text, cast, create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 
 from .features import Buyer, Partnership, Supplier
 
-__all__ = ["ImportCounts", "Store"]
+__all__ = ["ImportCounts", "Store", "create_store_engine"]
 
 metadata = MetaData()
 
@@ -60,6 +61,37 @@ def _partnership_key(p: Partnership) -> str:
     return f"{p.supplier_id}\x1f{p.buyer_id}\x1f{p.outcome}\x1f{p.date or ''}"
 
 
+def create_store_engine(url: str) -> Engine:
+    """An engine for the store: on SQLite, WAL (readers never wait for a run's write) and a patient lock.
+
+    Parameters
+    ----------
+    url : str
+        Any SQLAlchemy URL.
+
+    Examples
+    --------
+    >>> create_store_engine("sqlite://").dialect.name
+    'sqlite'
+    """
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    # An in-memory database lives in one connection: share it between the threads.
+    pool = {"poolclass": StaticPool} if in_memory else {"pool_size": 20, "max_overflow": 20}
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **pool)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
 class Store:
     """Profiles and history behind a SQLAlchemy URL.
 
@@ -74,7 +106,7 @@ class Store:
     """
 
     def __init__(self, url: str | Engine):
-        self.engine = url if isinstance(url, Engine) else create_engine(url)
+        self.engine = url if isinstance(url, Engine) else create_store_engine(url)
         metadata.create_all(self.engine)
 
     def _upsert(self, conn: Connection, table: Table, key: str, rows: list[dict]) -> tuple[int, int]:
