@@ -6,22 +6,30 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .candidates import Candidates, road_km
 from .profiles import Partnership
-from .reference import BUYER_TYPES, SECTORS
+from .reference import BUYER_TYPES, SECTOR_CERTIFICATIONS, SECTOR_LINKS, SECTORS
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pair"]
+__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pair"]
 
-FEATURE_NAMES = (
-    "product_fit",  # cosine similarity of product text and needs, 0..1
-    "same_sector",  # 1 where supplier and buyer are of one sector
-    "distance_fit",  # 1 next door, 0.5 at 150 road km, towards 0 far away
-    "capacity_fit",  # supplier capacity / the buyer's demand per supplier slot, capped at 1; 0.5 unknown
-    "route_fit",  # export readiness for exporters/importers, OTOP for retailers; 1 where not relevant
-    "track_record",  # smoothed acceptance rate of the supplier's past proposals
-)
+# What each pair feature measures; every value lies in [0, 1], higher is better.
+FEATURE_DESCRIPTIONS = {
+    "product_fit": "combined similarity of the SME's products and the buyer's needs (concepts, inputs, words)",
+    "concept_fit": "the bilingual product concepts both name: the SME makes what is needed",
+    "input_fit": "the SME's products are inputs to (or near relatives of) what the buyer needs",
+    "text_fit": "Thai and English word overlap (TF-IDF cosine): counts text no concept matches",
+    "sector_fit": "1 for the same sector; else how much the SME's sector feeds the buyer's",
+    "certification_fit": "certifications the buyer's sector looks for that the SME holds (2 or more count fully)",
+    "distance_fit": "1 next door, 0.5 at 150 road km, towards 0 far away",
+    "capacity_fit": "the SME's monthly capacity against the buyer's demand per supplier slot (0.5 when unknown)",
+    "supplier_appeal": "the SME's side: the buyer's volume is worth one of its partnerships, and near enough to deliver",
+    "route_fit": "export readiness for exporters and importers, OTOP for retailers; 1 where it does not matter",
+    "track_record": "the SME's past proposals accepted, smoothed towards one half",
+}
+FEATURE_NAMES = tuple(FEATURE_DESCRIPTIONS)
 
 _EXPORT_TYPES = (BUYER_TYPES.index("exporter"), BUYER_TYPES.index("importer"))
 _RETAILER = BUYER_TYPES.index("retailer")
@@ -69,10 +77,50 @@ class PairFeatures:
         return len(self.rows)
 
 
+def sector_link_matrix() -> np.ndarray:
+    """``(n_sectors, n_sectors)``: 1 on the diagonal, :data:`SECTOR_LINKS` off it; rows supply columns."""
+    links = np.eye(len(SECTORS), dtype=np.float32)
+    for (supplier_sector, buyer_sector), weight in SECTOR_LINKS.items():
+        links[SECTORS.index(supplier_sector), SECTORS.index(buyer_sector)] = weight
+    return links
+
+
+def _sector_certification_matrix(certification_names: Sequence[str]) -> sp.csr_matrix:
+    """``(n_sectors, n_certifications)``: 1 where a sector's buyers look for a certification."""
+    index = {name: k for k, name in enumerate(certification_names)}
+    rows, cols = [], []
+    for s, sector in enumerate(SECTORS):
+        for name in SECTOR_CERTIFICATIONS[sector]:
+            if name in index:
+                rows.append(s)
+                cols.append(index[name])
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(SECTORS), len(certification_names)))
+
+
 def build_pair_features(
-    suppliers: SupplierTable, buyers: BuyerTable, candidates: Candidates, track: TrackRecord
+    suppliers: SupplierTable,
+    buyers: BuyerTable,
+    candidates: Candidates,
+    track: TrackRecord,
+    *,
+    similarities: dict[str, np.ndarray],
+    supplier_input_sectors: np.ndarray,
+    certification_names: Sequence[str],
 ) -> PairFeatures:
     """Compute every feature for every candidate pair.
+
+    Parameters
+    ----------
+    suppliers, buyers : SupplierTable, BuyerTable
+    candidates : Candidates
+        Pairs (rows are supplier positions, cols buyer positions) and their combined similarity.
+    track : TrackRecord
+    similarities : dict of str to ndarray, shape (n_pairs,)
+        Per-block cosines of the pairs: ``concepts``, ``related``, ``words``.
+    supplier_input_sectors : ndarray, shape (n_suppliers, n_sectors)
+        How strongly each supplier's concepts are inputs to each sector, in [0, 1].
+    certification_names : sequence of str
+        The columns of the certification matrices.
 
     Returns
     -------
@@ -80,10 +128,24 @@ def build_pair_features(
         ``values`` has shape (n_pairs, n_features), columns in ``FEATURE_NAMES`` order.
     """
     rows, cols = candidates.rows, candidates.cols
+    supplier_sector, buyer_sector = suppliers.sector[rows], buyers.sector[cols]
+    sector_fit = np.maximum(sector_link_matrix()[supplier_sector, buyer_sector],
+                            supplier_input_sectors[rows, buyer_sector])
+    sought = _sector_certification_matrix(certification_names)[buyer_sector]
+    n_sought_held = np.asarray(sought.multiply(suppliers.certifications[rows]).sum(axis=1)).ravel()
+
     distance = road_km(suppliers, buyers, rows, cols)
+    distance_fit = 1.0 / (1.0 + distance / 150.0)
     slot = buyers.demand[cols] / np.maximum(buyers.max_suppliers[cols], 1)
     capacity = suppliers.capacity[rows]
-    capacity_fit = np.where(np.isnan(capacity) | np.isnan(slot), 0.5, np.minimum(1.0, capacity / np.maximum(slot, 1.0)))
+    known = ~(np.isnan(capacity) | np.isnan(slot))
+    capacity_fit = np.where(known, np.minimum(1.0, capacity / np.maximum(slot, 1.0)), 0.5)
+    # The SME's side: a buyer slot worth less than its capacity per buyer is a poor use of
+    # one of its few partnerships, and a far buyer is costly to deliver to.
+    per_buyer_capacity = capacity / np.maximum(suppliers.max_buyers[rows], 1)
+    volume_worth = np.where(known, np.minimum(1.0, slot / np.maximum(per_buyer_capacity, 1.0)), 0.5)
+    supplier_appeal = np.sqrt(volume_worth * distance_fit)
+
     buyer_type = buyers.buyer_type[cols]
     route_fit = np.ones(len(rows))
     exporting = np.isin(buyer_type, _EXPORT_TYPES)
@@ -92,9 +154,14 @@ def build_pair_features(
     route_fit[retail] = np.where(suppliers.otop[rows][retail], 1.0, 0.5)
     values = np.column_stack([
         candidates.similarity,
-        suppliers.sector[rows] == buyers.sector[cols],
-        1.0 / (1.0 + distance / 150.0),
+        similarities["concepts"],
+        similarities["related"],
+        similarities["words"],
+        sector_fit,
+        np.minimum(1.0, n_sought_held / 2.0),
+        distance_fit,
         capacity_fit,
+        supplier_appeal,
         route_fit,
         track.rate()[rows],
     ]).astype(np.float32)
@@ -110,8 +177,11 @@ _SECTOR_TH = {
 # One template per reason, in each language; {placeholders} filled by explain_pair.
 _REASONS = {
     "en": {
+        "makes": "makes {concept} (needed)",
+        "input": "its {supplier_concept} goes into {buyer_concept} (needed)",
         "text": "product text {share:.0%} alike",
         "same_sector": "same sector ({sector})",
+        "linked_sector": "{supplier_sector} supplier feeding a {buyer_sector} buyer",
         "cross_sector": "{supplier_sector} supplier, {buyer_sector} buyer",
         "certified": "{certifications} held",
         "distance": "{km:.0f} km away",
@@ -123,8 +193,11 @@ _REASONS = {
         "track": "{accepted:.0f} of {proposals:.0f} past proposals accepted",
     },
     "th": {
-        "text": "สินค้าตรงกับความต้องการ {share:.0%}",
+        "makes": "ผลิต{concept} (ตรงกับที่ต้องการ)",
+        "input": "{supplier_concept}เป็นวัตถุดิบของ{buyer_concept} (ตรงกับที่ต้องการ)",
+        "text": "รายละเอียดสินค้าคล้ายกัน {share:.0%}",
         "same_sector": "อยู่ในอุตสาหกรรมเดียวกัน ({sector})",
+        "linked_sector": "ผู้ผลิตกลุ่ม{supplier_sector}ที่ป้อนวัตถุดิบให้กลุ่ม{buyer_sector}",
         "cross_sector": "ผู้ผลิตกลุ่ม{supplier_sector} สำหรับผู้ซื้อกลุ่ม{buyer_sector}",
         "certified": "มีมาตรฐาน {certifications}",
         "distance": "ระยะทาง {km:.0f} กม.",
@@ -141,23 +214,33 @@ LANGUAGES = tuple(_REASONS)
 
 def explain_pair(
     suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, k: int,
-    certification_names: Sequence[str], language: str = "en",
+    certification_names: Sequence[str], language: str = "en", concepts: tuple[str, str] | None = None,
 ) -> str:
     """One line of plain reasons for candidate pair ``k``, in English (``"en"``) or Thai (``"th"``).
 
-    Example output: ``product text 62% alike; same sector (automotive); IATF 16949 held; 38 km away;
-    capacity fits the buyer's per-supplier demand; 3 of 4 past proposals accepted``.
+    ``concepts`` names what links the two: ``(concept, "")`` where the supplier
+    makes a concept the buyer needs, ``(supplier concept, buyer concept)`` where
+    the first is an input to the second, in the language asked for.
+
+    Example output: ``makes stamped metal parts (needed); same sector (automotive); IATF 16949 held;
+    38 km away; capacity covers 40% of a supplier slot; 3 of 4 past proposals accepted``.
     """
     if language not in _REASONS:
         raise ValueError(f"Expected language in {LANGUAGES}, got {language!r}")
     say = _REASONS[language]
     sector = (lambda code: _SECTOR_TH[SECTORS[code]]) if language == "th" else (lambda code: SECTORS[code])
     i, j = features.rows[k], features.cols[k]
-    parts = [say["text"].format(share=features.column("product_fit")[k])]
-    if features.column("same_sector")[k]:
+    if concepts and not concepts[1]:
+        parts = [say["makes"].format(concept=concepts[0])]
+    elif concepts:
+        parts = [say["input"].format(supplier_concept=concepts[0], buyer_concept=concepts[1])]
+    else:
+        parts = [say["text"].format(share=features.column("text_fit")[k])]
+    if suppliers.sector[i] == buyers.sector[j]:
         parts.append(say["same_sector"].format(sector=sector(buyers.sector[j])))
     else:
-        parts.append(say["cross_sector"].format(supplier_sector=sector(suppliers.sector[i]), buyer_sector=sector(buyers.sector[j])))
+        kind = "linked_sector" if features.column("sector_fit")[k] > 0 else "cross_sector"
+        parts.append(say[kind].format(supplier_sector=sector(suppliers.sector[i]), buyer_sector=sector(buyers.sector[j])))
     required = buyers.required_certifications[j].indices
     if len(required):
         parts.append(say["certified"].format(certifications=", ".join(certification_names[c] for c in required)))

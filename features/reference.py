@@ -21,6 +21,8 @@ __all__ = [
     "CERTIFICATIONS",
     "OUTCOMES",
     "SECTORS",
+    "SECTOR_CERTIFICATIONS",
+    "SECTOR_LINKS",
     "Province",
     "find_province",
     "haversine_km",
@@ -63,6 +65,30 @@ CERTIFICATIONS: dict[str, tuple[str, ...]] = {
     "Kimberley Process": ("KP", "Kimberley"),
     "OTOP 5 Star": ("OTOP 5 ดาว", "OTOP ห้าดาว"),
     "Thai SME Mark": ("SME Mark",),
+}
+
+
+# Input-output links between sectors: how much a supplier of one sector (row) typically
+# serves buyers of another (column). Palm oil feeds food and cosmetics, textiles feed
+# automotive seats and trims, packaging, logistics and machining ("other") serve all.
+SECTOR_LINKS: dict[tuple[str, str], float] = {
+    ("palm_oil", "processed_food"): 0.8,
+    ("palm_oil", "cosmetics"): 0.6,
+    ("textiles_garments", "automotive"): 0.5,
+    ("processed_food", "cosmetics"): 0.3,
+    ("cosmetics", "processed_food"): 0.2,
+    **{("other", sector): 0.5 for sector in SECTORS if sector != "other"},
+}
+
+# Certifications buyers of each sector look for, beyond the ones they require.
+SECTOR_CERTIFICATIONS: dict[str, tuple[str, ...]] = {
+    "automotive": ("IATF 16949", "ISO 9001", "ISO 14001"),
+    "cosmetics": ("Thai FDA", "ISO 22716", "GMP", "Halal"),
+    "gems_jewelry": ("GIT", "RJC", "Kimberley Process"),
+    "processed_food": ("GMP", "HACCP", "Thai FDA", "Halal", "ISO 22000", "FSSC 22000", "BRCGS"),
+    "textiles_garments": ("OEKO-TEX", "GOTS", "ISO 9001"),
+    "palm_oil": ("RSPO", "GMP", "ISO 9001"),
+    "other": ("ISO 9001",),
 }
 
 

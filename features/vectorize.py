@@ -1,50 +1,124 @@
-"""Product text as vectors: supplier products and buyer needs in one space."""
+"""Product text as vectors: supplier products and buyer needs in one space, across Thai and English.
+
+Three blocks, each L2-normalised, then weighted and stacked so that the inner
+product of a supplier row and a buyer row is a weighted sum of three cosines:
+
+- ``concepts``: the bilingual vocabulary's concepts (:class:`ConceptMapper`),
+  so that ``ชิ้นส่วนโลหะปั๊มขึ้นรูป`` meets ``stamped metal parts``; learned links
+  from accepted partnerships add buyer-side concepts to supplier text the
+  vocabulary does not know;
+- ``related``: supplier concepts mapped through the input-output relation
+  (seat fabric is an input to car seats), against the buyer's concepts;
+- ``words``: TF-IDF over Thai and English word tokens, so that text no concept
+  matches still counts.
+"""
 
 from __future__ import annotations
 
-import unicodedata
-
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ProfileVectorizer"]
+from .text import tokenize
+from .vocabulary import ConceptMapper
 
+__all__ = ["BLOCKS", "ProfileVectorizer"]
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+BLOCKS = ("concepts", "related", "words")
 
 
 class ProfileVectorizer(TransformerMixin, BaseEstimator):
-    """Character n-gram TF-IDF over product and needs text, L2-normalised rows.
+    """Supplier products and buyer needs as weighted, stacked, L2-normalised blocks.
 
     Parameters
     ----------
-    ngram_range : tuple of int
-        Character n-gram sizes (within word boundaries).
-    min_df : int
-        Ignore n-grams seen in fewer texts.
+    weights : tuple of float
+        Weights of the ``concepts``, ``related`` and ``words`` cosines in the
+        combined similarity; they sum to 1, so similarities lie in [0, 1].
+    mapper : ConceptMapper, optional
+        The concept mapper; a default one over the shipped vocabulary if None.
+
+    Attributes
+    ----------
+    mapper_ : ConceptMapper
+    words_ : TfidfVectorizer
+    block_sizes_ : tuple of int
 
     Examples
     --------
-    >>> v = ProfileVectorizer().fit(["stamped metal parts", "herbal soap"])
-    >>> X = v.transform(["metal stamping", "soap"])
-    >>> X.shape[0], round(float((X[0] @ v.transform(["stamped metal parts"]).T).toarray()[0, 0]), 2) > 0
-    (2, True)
+    >>> v = ProfileVectorizer().fit(["รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป", "สบู่สมุนไพร"], ["Sourcing stamped metal parts"])
+    >>> X_s, X_b = v.transform(["รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป", "สบู่สมุนไพร"]), v.transform(["stamped metal parts"], side="buyer")
+    >>> (X_s @ X_b.T).toarray().round(2).ravel().tolist()
+    [0.6, 0.0]
     """
 
-    def __init__(self, ngram_range=(2, 4), min_df=1):
-        self.ngram_range = ngram_range
-        self.min_df = min_df
+    def __init__(self, weights=(0.6, 0.15, 0.25), mapper=None):
+        self.weights = weights
+        self.mapper = mapper
 
-    def fit(self, texts, y=None):
-        self.tfidf_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.ngram_range, min_df=self.min_df,
-            preprocessor=_plain, dtype=np.float32, sublinear_tf=True,
-        ).fit(list(texts))
+    def fit(self, supplier_texts, buyer_texts=(), history=None):
+        """Fit the word space on all texts and the concept mapper (with links from ``history``).
+
+        Parameters
+        ----------
+        supplier_texts, buyer_texts : sequence of str
+        history : tuple, optional
+            ``(pairs, outcomes)``: integer (supplier position, buyer position)
+            pairs into the texts and their outcomes, to learn concept links.
+        """
+        weights = np.asarray(self.weights, dtype=float)
+        if weights.shape != (len(BLOCKS),) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
+            raise ValueError(f"Expected {len(BLOCKS)} non-negative weights summing to 1, got {self.weights}")
+        supplier_texts, buyer_texts = list(supplier_texts), list(buyer_texts)
+        mapper = self.mapper if self.mapper is not None else ConceptMapper()
+        self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
+        if history is not None and len(history[0]):
+            self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
+        self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True).fit(
+            supplier_texts + buyer_texts
+        )
         return self
 
-    def transform(self, texts):
-        check_is_fitted(self, "tfidf_")
-        return self.tfidf_.transform(list(texts)).tocsr()
+    def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
+        """Learn from new partnership outcomes without refitting the vocabulary or the word space."""
+        check_is_fitted(self, "mapper_")
+        self.mapper_.update_links(supplier_texts, buyer_texts, pairs, outcomes)
+        return self
+
+    def transform_blocks(self, texts, side: str = "supplier") -> dict[str, sp.csr_matrix]:
+        """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``.
+
+        Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs).
+        """
+        check_is_fitted(self, "mapper_")
+        if side not in ("supplier", "buyer"):
+            raise ValueError(f"Expected side 'supplier' or 'buyer', got {side!r}")
+        texts = list(texts)
+        concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
+        # Suppliers' concepts go through the input-output relation; buyers' stay as they are.
+        related = concepts @ self.mapper_.related_concepts_.astype(np.float32) if side == "supplier" else concepts
+        return {
+            "concepts": normalize(concepts),
+            "related": normalize(sp.csr_matrix(related)),
+            "words": normalize(self.words_.transform(texts)),
+        }
+
+    def transform(self, texts, side: str = "supplier") -> sp.csr_matrix:
+        """The stacked, weighted blocks: inner products of supplier and buyer rows are combined similarities."""
+        blocks = self.transform_blocks(texts, side)
+        return stack_blocks(blocks, self.weights)
+
+
+def stack_blocks(blocks: dict[str, sp.csr_matrix], weights) -> sp.csr_matrix:
+    """Stack blocks scaled by the square roots of their weights, so that inner products weigh cosines.
+
+    A row that no concept matches leans on its words alone (weight 1 instead of
+    the words' share): a buyer whose needs the vocabulary does not know is then
+    ranked on word similarity at full scale rather than capped at the words' share.
+    """
+    scale = {name: np.full(blocks[name].shape[0], np.sqrt(w), dtype=np.float32) for name, w in zip(BLOCKS, weights)}
+    scale["words"][np.diff(blocks["concepts"].indptr) == 0] = 1.0
+    return sp.hstack([sp.diags(scale[name]) @ blocks[name] for name in BLOCKS], format="csr", dtype=np.float32)

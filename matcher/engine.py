@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..features.candidates import Candidates, build_candidates, pair_similarity, road_km
 from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pair
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.tables import BuyerTable, SupplierTable, build_tables
-from ..features.vectorize import ProfileVectorizer
+from ..features.vectorize import BLOCKS, ProfileVectorizer, stack_blocks
 from .agenda import schedule_meetings
 from .assignment import assign_partnerships
 from .fairness import assign_fair_partnerships, exposure_gini
@@ -60,28 +61,63 @@ class MatchResult:
 
 @dataclass
 class MatchContext:
-    """A register made ready for scoring: tables, vectors in one space, track records.
+    """A register made ready for scoring: tables, text blocks in one space, track records.
 
-    Rows of ``X_suppliers`` are supplier positions, rows of ``X_buyers`` buyer positions.
+    Rows of ``X_suppliers`` and of each supplier block are supplier positions;
+    rows of ``X_buyers`` and of each buyer block are buyer positions.
     """
 
     suppliers: SupplierTable
     buyers: BuyerTable
-    X_suppliers: object
-    X_buyers: object
+    vectorizer: ProfileVectorizer
+    supplier_blocks: dict
+    buyer_blocks: dict
     track: TrackRecord
     certification_names: list[str]
+
+    def __post_init__(self):
+        self.X_suppliers = stack_blocks(self.supplier_blocks, self.vectorizer.weights)
+        self.X_buyers = stack_blocks(self.buyer_blocks, self.vectorizer.weights)
+        mapper = self.vectorizer.mapper_
+        concepts = (self.supplier_blocks["concepts"] > 0).astype(np.float32)
+        self.supplier_input_sectors = np.minimum(1.0, (concepts @ mapper.input_sectors_).toarray())
 
     def pair_features(self, rows, cols, similarity=None) -> PairFeatures:
         """Features of any pairs (not only retrieved candidates), e.g. past proposals."""
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         if similarity is None:
             similarity = pair_similarity(self.X_suppliers, self.X_buyers, rows, cols)
-        return build_pair_features(self.suppliers, self.buyers, Candidates(rows, cols, similarity), self.track)
+        similarities = {
+            name: pair_similarity(self.supplier_blocks[name], self.buyer_blocks[name], rows, cols) for name in BLOCKS
+        }
+        return build_pair_features(
+            self.suppliers, self.buyers, Candidates(rows, cols, similarity), self.track,
+            similarities=similarities, supplier_input_sectors=self.supplier_input_sectors,
+            certification_names=self.certification_names,
+        )
+
+    def linking_concepts(self, i: int, j: int, language: str = "en") -> tuple[str, str] | None:
+        """What ties supplier ``i`` to buyer ``j``: a concept both name, else an input relation, else None."""
+        mapper = self.vectorizer.mapper_
+        vocabulary = mapper.vocabulary_
+        supplier, buyer = self.supplier_blocks["concepts"][i], self.buyer_blocks["concepts"][j]
+        name = (lambda c: vocabulary[int(c)].name_th) if language == "th" else (lambda c: vocabulary[int(c)].name_en.lower())
+        shared = supplier.multiply(buyer)
+        if shared.nnz:
+            return name(shared.indices[np.argmax(shared.data)]), ""
+        related = supplier @ mapper.related_concepts_
+        via = sp.csr_matrix(related).multiply(buyer)
+        if not via.nnz:
+            return None
+        target = via.indices[np.argmax(via.data)]
+        column = mapper.related_concepts_[:, target].toarray().ravel() * supplier.toarray().ravel()
+        return name(np.argmax(column)), name(target)
 
     def explain(self, features: PairFeatures, k: int, language: str = "en") -> str:
         """One line of plain reasons for pair ``k`` of ``features``, in English (``"en"``) or Thai (``"th"``)."""
-        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names, language)
+        concepts = self.linking_concepts(features.rows[k], features.cols[k], language)
+        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names,
+                            language, concepts)
 
 
 class MatchEngine:
@@ -134,10 +170,17 @@ class MatchEngine:
         if not suppliers or not buyers:
             raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
         S, B = build_tables(suppliers, buyers)
-        vectorizer = ProfileVectorizer().fit(S.texts + B.texts)
+        supplier_position = {sid: i for i, sid in enumerate(S.ids)}
+        buyer_position = {bid: j for j, bid in enumerate(B.ids)}
+        known = [p for p in history if p.supplier_id in supplier_position and p.buyer_id in buyer_position]
+        pairs = np.array([(supplier_position[p.supplier_id], buyer_position[p.buyer_id]) for p in known], dtype=np.int64)
+        vectorizer = ProfileVectorizer().fit(
+            S.texts, B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known])
+        )
         return MatchContext(
-            suppliers=S, buyers=B,
-            X_suppliers=vectorizer.transform(S.texts), X_buyers=vectorizer.transform(B.texts),
+            suppliers=S, buyers=B, vectorizer=vectorizer,
+            supplier_blocks=vectorizer.transform_blocks(S.texts, "supplier"),
+            buyer_blocks=vectorizer.transform_blocks(B.texts, "buyer"),
             track=build_track_record(S, history),
             certification_names=sorted({c for s in suppliers for c in s.certifications}
                                        | {c for b in buyers for c in b.required_certifications}),

@@ -13,12 +13,14 @@ __all__ = ["PRIOR_WEIGHTS", "score_prior"]
 # Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
 # Product fit dominates: nothing else matters if the supplier does not make what is needed.
 PRIOR_WEIGHTS = MappingProxyType({
-    "product_fit": 0.45,
-    "same_sector": 0.10,
-    "distance_fit": 0.15,
-    "capacity_fit": 0.12,
-    "route_fit": 0.08,
-    "track_record": 0.10,
+    "product_fit": 0.40,
+    "sector_fit": 0.08,
+    "certification_fit": 0.04,
+    "distance_fit": 0.12,
+    "capacity_fit": 0.10,
+    "supplier_appeal": 0.12,
+    "route_fit": 0.06,
+    "track_record": 0.08,
 })
 
 

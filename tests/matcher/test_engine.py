@@ -153,4 +153,5 @@ def test_each_match_carries_its_feature_values(tiny_market):
     result = MatchEngine().run(*tiny_market)
     top = result.shortlists[0]
     assert list(top.features) == list(FEATURE_NAMES)
-    assert top.features["product_fit"] == pytest.approx(1.0, abs=1e-3) and top.features["same_sector"] == 1.0
+    assert top.features["concept_fit"] == pytest.approx(1.0, abs=1e-3)  # "stamped metal parts" both sides
+    assert top.features["text_fit"] == pytest.approx(1.0, abs=1e-3) and top.features["sector_fit"] == 1.0
