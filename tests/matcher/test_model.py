@@ -165,16 +165,16 @@ def test_from_bytes_rejects_foreign_blobs(blob, message):
 
 def test_from_bytes_rejects_other_features(signal_report):
     scorer = signal_report.model
-    renamed = LearnedScorer(scorer.estimator, scorer.calibrator, feature_names=("a",) * 6)
+    renamed = LearnedScorer(scorer.estimator, scorer.calibrator, feature_names=("a",) * len(FEATURE_NAMES))
     with pytest.raises(ValueError, match="retrain"):
         LearnedScorer.from_bytes(renamed.to_bytes())
 
 
 def test_score_checks_shape(signal_report):
     scorer = signal_report.model
-    with pytest.raises(ValueError, match=r"shape \(n_pairs, 6\), got \(3, 2\)"):
+    with pytest.raises(ValueError, match=rf"shape \(n_pairs, {len(FEATURE_NAMES)}\), got \(3, 2\)"):
         scorer.score(np.zeros((3, 2)))
-    assert scorer.score(np.zeros((0, 6))).shape == (0,)
+    assert scorer.score(np.zeros((0, len(FEATURE_NAMES)))).shape == (0,)
 
 
 def test_deal_weighting_changes_the_fit(rng):
