@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 
 from ..settings import Settings, get_settings
 from ..store import Store
-from . import keys, matches, profiles, runs
+from . import keys, matches, models, profiles, runs
 from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .keys import service_version
@@ -22,6 +22,9 @@ Matches Thai SMEs to first-tier manufacturers, exporters, importers and retailer
 Send an API key in the `X-API-Key` header (`tiermatch keys create --role admin` makes the first).
 Roles: **admin** (everything, keys included), **matchmaker** (profiles, runs, shortlists, feedback),
 **buyer** (its own shortlist, its own pairs' explanations and its own feedback).
+Runs take the CLI's options (`top_k`, `min_score`, `fair`, `slots` for a matchmaking day); their groups
+and agenda are under `/runs/{run_id}`. `POST /models/retrain` learns a scoring model from the feedback;
+runs use the newest adopted one.
 Every error is JSON: `message`, the `field` at fault, and `errors` listing every problem.
 """
 
@@ -37,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Returns
     -------
     FastAPI
-        With ``app.state.store`` and ``app.state.executor`` (the thread that executes batch runs).
+        With ``app.state.store``, ``app.state.executor`` (the thread that executes batch runs and
+        retraining) and ``app.state.shortlists`` (the latest run's shortlists in memory).
 
     Examples
     --------
@@ -61,9 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.auth_cache = {}
+    app.state.shortlists = matches.ShortlistCache(store)
     # One run at a time per process: runs are long and memory-hungry, and queueing keeps them apart.
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiermatch-run")
     add_error_handlers(app)
-    for module in (keys, profiles, matches, runs):
+    for module in (keys, profiles, matches, runs, models):
         app.include_router(module.router)
     return app

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ..features.io import InvalidFileError
+from ..matcher.model import InsufficientHistoryError
 
 __all__ = ["ApiError", "add_error_handlers", "error_responses"]
 
@@ -95,6 +96,10 @@ async def _invalid_file(request: Request, exc: InvalidFileError) -> JSONResponse
     return JSONResponse(_body(str(exc), "file"), status_code=422)
 
 
+async def _insufficient_history(request: Request, exc: InsufficientHistoryError) -> JSONResponse:
+    return JSONResponse(_body(f"the stored history cannot train a model: {exc}"), status_code=409)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse(_body(f"internal error ({type(exc).__name__}); the request changed nothing it could not finish"),
@@ -107,6 +112,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(InvalidFileError, _invalid_file)
+    app.add_exception_handler(InsufficientHistoryError, _insufficient_history)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 
+from ..features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
 from ..features.profiles import Partnership
 from ..matcher.scoring import PRIOR_WEIGHTS
 from ..store import Store
 from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
-from .deps import Filters, Page, get_store, page, profile_filters
+from .deps import MAX_OFFSET, Filters, Page, get_store, page, profile_filters
 from .errors import ApiError, error_responses
 from .schemas import (
     ExplanationOut,
@@ -22,11 +24,10 @@ from .schemas import (
     FeedbackPage,
     RecommendationOut,
     RecommendationsOut,
-    ShortlistItem,
     ShortlistOut,
 )
 
-__all__ = ["features_from_reasons", "router"]
+__all__ = ["ShortlistCache", "router"]
 
 router = APIRouter()
 
@@ -46,39 +47,126 @@ def _known(store: Store, kind: str, key: str) -> None:
         raise ApiError(404, f"no {kind[:-1]} with id {key!r}", f"path.{kind[:-1]}_id")
 
 
-def _shortlist_item(row: dict) -> ShortlistItem:
-    return ShortlistItem(
-        rank=row["rank"], supplier_id=row["supplier_id"], supplier_name=row["supplier_name"],
-        sector=row["supplier_sector"], province=row["supplier_province"], region=row["supplier_region"],
-        certifications=[c for c in row["supplier_certifications"].split(";") if c],
-        score=row["score"], reasons=row["reasons"],
-    )
+def _shortlist_item(row: dict) -> dict:
+    return {
+        "rank": row["rank"], "supplier_id": row["supplier_id"], "supplier_name": row["supplier_name"],
+        "sector": row["supplier_sector"], "province": row["supplier_province"], "region": row["supplier_region"],
+        "certifications": [c for c in row["supplier_certifications"].split(";") if c],
+        "score": row["score"], "reasons": row["reasons"], "reasons_th": row["reasons_th"],
+    }
+
+
+class ShortlistCache:
+    """The latest completed run's id and each buyer's stored shortlist of it, held in memory.
+
+    The shortlist endpoint is the one a buyer portal calls most; with this it reads the store only
+    on a buyer's first request per run (see benchmarks/README.md). The latest run id is asked again
+    after ``run_seconds`` (at once when a run of this process ends), so a run completed by another
+    worker is served within that; a buyer's entry is read again after ``entry_seconds``, so a buyer
+    deleted through another worker stops being served within that.
+
+    Parameters
+    ----------
+    store : Store
+    run_seconds, entry_seconds : float
+    max_entries : int
+        Buyers held at most; beyond, the cache starts again empty.
+    """
+
+    def __init__(self, store: Store, run_seconds: float = 1.0, entry_seconds: float = 30.0, max_entries: int = 20_000):
+        self.store = store
+        self.run_seconds = run_seconds
+        self.entry_seconds = entry_seconds
+        self.max_entries = max_entries
+        self._run: tuple[int | None, float] = (None, 0.0)
+        self._entries: dict[str, tuple[int, float, list[dict], int, bytes]] = {}
+
+    def refresh(self) -> None:
+        """Forget everything: a run ended or the register changed."""
+        self._run = (None, 0.0)
+        self._entries = {}
+
+    def forget(self, buyer_id: str) -> None:
+        """Forget one buyer (deleted or changed)."""
+        self._entries.pop(buyer_id, None)
+
+    def latest_run_id(self) -> int | None:
+        """The latest completed run, asked of the store at most every ``run_seconds``."""
+        run_id, expires = self._run
+        now = time.monotonic()
+        if expires <= now:
+            run_id = self.store.latest_completed_run_id()
+            self._run = (run_id, now + self.run_seconds)
+        return run_id
+
+    def shortlist(self, buyer_id: str) -> tuple[int | None, tuple[list[dict], int, bytes] | None]:
+        """``(run_id, entry)``: entry is None for an unknown buyer (or before any run), else
+        (every stored item by rank, the run's ``top_k``, the default page as JSON bytes)."""
+        run_id = self.latest_run_id()
+        now = time.monotonic()
+        hit = self._entries.get(buyer_id)
+        if hit is not None and hit[0] == run_id and hit[1] > now:
+            return run_id, hit[2:]
+        if run_id is None:
+            known = self.store.get_profile("buyers", buyer_id) is not None
+            return None, (None if not known else ([], 0, b""))
+        known, rows = self.store.buyer_shortlist(run_id, buyer_id)
+        if not known:
+            self._entries.pop(buyer_id, None)
+            return run_id, None
+        run = self.store.get_run(run_id)
+        top_k = int((run["options"] or {}).get("top_k", 10))
+        items = [_shortlist_item(row) for row in rows]
+        page = _shortlist_json(run_id, buyer_id, items, len(items), top_k, 0)
+        if len(self._entries) >= self.max_entries:
+            self._entries = {}
+        self._entries[buyer_id] = (run_id, now + self.entry_seconds, items, top_k, page)
+        return run_id, (items, top_k, page)
+
+
+def _shortlist_json(run_id: int, buyer_id: str, items: list[dict], total: int, limit: int, offset: int) -> bytes:
+    """A ``ShortlistOut`` body as JSON, validated once here rather than again by FastAPI."""
+    return ShortlistOut(run_id=run_id, buyer_id=buyer_id, total=total, limit=limit, offset=offset,
+                        items=items[offset:offset + limit]).model_dump_json().encode()
+
+
+def _matches_filters(item: dict, filters: Filters) -> bool:
+    return ((filters.sector is None or item["sector"] == filters.sector)
+            and (filters.provinces is None or item["province"] in filters.provinces)
+            and (filters.certification is None or filters.certification in item["certifications"]))
 
 
 @router.get("/buyers/{buyer_id}/shortlist", response_model=ShortlistOut, tags=["matches"],
             responses=error_responses(401, 403, 404, 422))
 async def read_shortlist(
     buyer_id: Id,
-    store: StoreDep,
+    request: Request,
     principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))],
     filters: Annotated[Filters, Depends(profile_filters)],
-    paging: Annotated[Page, Depends(page)],
+    limit: Annotated[int | None, Query(ge=1, le=500, description="page size; the run's top_k when omitted")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ):
     """A buyer's ranked SMEs from the latest completed run, filtered by the SMEs' sector, place and certification.
 
-    A buyer key sees only its own shortlist.
+    Each shortlist is stored deeper than the run's ``top_k`` (at least 50; see the run's
+    ``options.shortlist_depth``), so that filters have SMEs to choose from; a page shows
+    ``top_k`` by default. A buyer key sees only its own shortlist.
     """
-    # async: the one indexed read below is cheaper than a hop to the thread pool (see benchmarks/README.md).
+    # async and served from memory: see ShortlistCache and benchmarks/README.md.
     check_buyer_access(principal, buyer_id)
-    known, run_id, rows = store.latest_shortlist(buyer_id, sector=filters.sector, provinces=filters.provinces,
-                                                 certification=filters.certification)
-    if not known:
+    run_id, entry = request.app.state.shortlists.shortlist(buyer_id)
+    if entry is None:
         raise ApiError(404, f"no buyer with id {buyer_id!r}", "path.buyer_id")
     if run_id is None:
         raise ApiError(404, "no completed run yet: start one with POST /runs", None)
-    total, rows = len(rows), rows[paging.offset:paging.offset + paging.limit]
-    return ShortlistOut(run_id=run_id, buyer_id=buyer_id, total=total, limit=paging.limit, offset=paging.offset,
-                        items=[_shortlist_item(row) for row in rows])
+    items, top_k, default_page = entry
+    unfiltered = filters == Filters()
+    if unfiltered and offset == 0 and limit in (None, top_k):
+        return Response(default_page, media_type="application/json")
+    if not unfiltered:
+        items = [item for item in items if _matches_filters(item, filters)]
+    return Response(_shortlist_json(run_id, buyer_id, items, len(items), limit or top_k, offset),
+                    media_type="application/json")
 
 
 @router.get("/suppliers/{supplier_id}/recommendations", response_model=RecommendationsOut, tags=["matches"],
@@ -96,80 +184,9 @@ def read_recommendations(
                                     limit=paging.limit, offset=paging.offset)
     items = [RecommendationOut(rank=r["rank"], buyer_id=r["buyer_id"], buyer_name=r["buyer_name"],
                                buyer_type=r["buyer_type"], sector=r["buyer_sector"], province=r["buyer_province"],
-                               score=r["score"], reasons=r["reasons"]) for r in rows]
+                               score=r["score"], reasons=r["reasons"], reasons_th=r["reasons_th"]) for r in rows]
     return RecommendationsOut(run_id=run_id, supplier_id=supplier_id, total=total, limit=paging.limit,
                               offset=paging.offset, items=items)
-
-
-def _percent(text: str) -> float | None:
-    found = re.search(r"(\d+(?:\.\d+)?)%", text)
-    return None if found is None else float(found.group(1)) / 100
-
-
-def features_from_reasons(reasons: str, buyer_type: str) -> list[FeatureOut]:
-    """Every scored feature of a pair, its value and its reason, read back from a run's stored reasons.
-
-    A stop-gap until ``matcher`` offers a function that explains one pair from
-    its feature values: the reasons line of :func:`tiermatch.features.pairs.explain_pair`
-    states each feature's input, and the values are recomputed from it with the
-    formulas documented in ``FEATURE_NAMES``.
-
-    Parameters
-    ----------
-    reasons : str
-        A stored ``reasons`` line, parts separated by ``"; "``.
-    buyer_type : str
-        The buyer's type, which decides what ``route_fit`` measures.
-
-    Returns
-    -------
-    list of FeatureOut
-        One per feature in ``PRIOR_WEIGHTS`` order; ``value`` None where the reasons do not say.
-
-    Examples
-    --------
-    >>> [(f.name, f.value) for f in features_from_reasons("product text 62% alike; same sector (automotive); "
-    ...                                                   "0 km away", "first_tier")][:3]
-    [('product_fit', 0.62), ('same_sector', 1.0), ('distance_fit', 1.0)]
-    """
-    parts = [part.strip() for part in reasons.split(";") if part.strip()]
-    found: dict[str, tuple[float | None, str]] = {}
-    for part in parts:
-        if part.endswith("alike"):
-            found["product_fit"] = (_percent(part), part)
-        elif part.startswith("same sector"):
-            found["same_sector"] = (1.0, part)
-        elif part.endswith(" buyer") and " supplier, " in part:
-            found["same_sector"] = (0.0, part)
-        elif part.endswith("km away"):
-            km = float(re.match(r"[\d.]+", part).group(0)) if re.match(r"[\d.]+", part) else None
-            found["distance_fit"] = (None if km is None else round(1 / (1 + km / 150), 4), part)
-        elif part.startswith("capacity covers"):
-            share = _percent(part)
-            found["capacity_fit"] = (1.0 if share is None else min(1.0, share), part)
-        elif part in ("export ready", "not export ready"):
-            found["route_fit"] = (1.0 if part == "export ready" else 0.0, part)
-        elif part == "OTOP producer":
-            found["route_fit"] = (1.0, part)
-        elif part.endswith("past proposals accepted"):
-            numbers = re.findall(r"\d+", part)
-            if len(numbers) >= 2:
-                accepted, proposals = float(numbers[0]), float(numbers[1])
-                found["track_record"] = (round((accepted + 1) / (proposals + 2), 4), part)
-            else:
-                found["track_record"] = (None, part)
-    defaults = {
-        "product_fit": (None, "not stated"),
-        "same_sector": (None, "not stated"),
-        "distance_fit": (None, "distance not stated"),
-        "capacity_fit": (0.5, "capacity or demand unknown: counted as half a fit"),
-        "route_fit": ((0.5, "not an OTOP producer") if buyer_type == "retailer" else
-                      (1.0, "export readiness and OTOP do not matter to a first-tier buyer")),
-        "track_record": (0.5, "no past proposals: the prior rate of one half"),
-    }
-    return [FeatureOut(name=name, value=found.get(name, defaults[name])[0], weight=weight,
-                       reason=found.get(name, defaults[name])[1])
-            for name, weight in PRIOR_WEIGHTS.items()]
 
 
 @router.get("/pairs/{buyer_id}/{supplier_id}/explanation", response_model=ExplanationOut, tags=["matches"],
@@ -180,7 +197,8 @@ def read_explanation(
     store: StoreDep,
     principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))],
 ):
-    """Why one buyer and one SME were put together in the latest completed run: every feature, value and reason.
+    """Why one buyer and one SME were put together in the latest completed run: every feature, its value, prior
+    weight and meaning, and the reasons in English and Thai.
 
     A buyer key may ask only about its own pairs that it was shown (its shortlist or assignment).
     """
@@ -194,12 +212,18 @@ def read_explanation(
         raise ApiError(404, f"supplier {supplier_id!r} was not a candidate of buyer {buyer_id!r} in run {run_id}",
                        "path.supplier_id")
     row = rows.get("shortlist") or rows.get("assignment") or rows["recommendation"]
+    values = row["features"] or {}
+    run = store.get_run(run_id)
+    assignment = rows.get("assignment", {})
     return ExplanationOut(
         run_id=run_id, buyer_id=buyer_id, supplier_id=supplier_id, score=row["score"],
         shortlist_rank=rows["shortlist"]["rank"] if "shortlist" in rows else None,
-        assigned="assignment" in rows, group_id=rows.get("assignment", {}).get("group_id", ""),
-        reasons=row["reasons"], features=features_from_reasons(row["reasons"], row["buyer_type"]),
-        source=f"read back from the reasons stored by run {run_id}",
+        assigned=bool(assignment), group_id=assignment.get("group_id", ""),
+        volume_thb_per_month=assignment.get("volume_thb_per_month"),
+        reasons=row["reasons"], reasons_th=row["reasons_th"],
+        features=[FeatureOut(name=name, value=values.get(name), weight=PRIOR_WEIGHTS.get(name, 0.0),
+                             description=FEATURE_DESCRIPTIONS[name]) for name in FEATURE_NAMES],
+        scoring=(run["summary"] or {}).get("scoring", {"scorer": "prior"}),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 
 from ..features.io import RowError, read_records
 from ..features.profiles import Buyer, Partnership, Supplier
@@ -181,10 +181,11 @@ def update_buyer(buyer_id: BuyerId, body: BuyerIn, store: StoreDep, _: Matchmake
 
 
 @router.delete("/buyers/{buyer_id}", status_code=204, tags=["buyers"], responses=error_responses(401, 403, 404, 422))
-def delete_buyer(buyer_id: BuyerId, store: StoreDep, _: Matchmaker):
+def delete_buyer(buyer_id: BuyerId, request: Request, store: StoreDep, _: Matchmaker):
     """Remove a buyer; its history is kept."""
     if not store.delete_profile("buyers", buyer_id):
         raise ApiError(404, f"no buyer with id {buyer_id!r}", "path.buyer_id")
+    request.app.state.shortlists.forget(buyer_id)  # its shortlist is no longer served
     return Response(status_code=204)
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import os
 import socket
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,13 +21,28 @@ from fastapi.responses import Response
 
 from ..features.profiles import Buyer, Supplier
 from ..matcher.engine import MatchEngine, MatchResult
+from ..matcher.model import LearnedScorer
 from ..store import Store
 from .auth import MATCHMAKER, Principal, require
 from .deps import MAX_OFFSET, get_store
 from .errors import ApiError, error_responses
-from .schemas import MatchOut, RunIn, RunMatchesOut, RunOut, RunPage, UnmatchedOut
+from .schemas import (
+    AgendaEntryOut,
+    AgendaMeetingOut,
+    AgendaOut,
+    GroupMemberOut,
+    GroupOut,
+    GroupsOut,
+    MatchOut,
+    RunIn,
+    RunMatchesOut,
+    RunOut,
+    RunPage,
+    UnmatchedOut,
+)
 
-__all__ = ["build_result_rows", "execute_run", "is_worker_alive", "router", "worker_name"]
+__all__ = ["SHORTLIST_DEPTH", "build_result_rows", "execute_run", "is_worker_alive", "load_scoring_model", "router",
+           "run_options", "worker_name"]
 
 router = APIRouter()
 
@@ -35,10 +51,16 @@ Matchmaker = Annotated[Principal, Depends(require(MATCHMAKER))]
 RunId = Annotated[int, Path(ge=1, le=2**62)]
 
 _CSV_COLUMNS = {
-    "shortlist": ("buyer_id", "rank", "supplier_id", "score", "reasons"),
-    "recommendation": ("supplier_id", "rank", "buyer_id", "score", "reasons"),
-    "assignment": ("buyer_id", "supplier_id", "score", "group_id"),
+    "shortlist": ("buyer_id", "rank", "supplier_id", "score", "reasons", "reasons_th"),
+    "recommendation": ("supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"),
+    "assignment": ("buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"),
+    "agenda_buyer": ("buyer_id", "slot", "supplier_id", "group_id"),
+    "agenda_supplier": ("supplier_id", "slot", "buyer_id", "group_id"),
 }
+
+# Each buyer's shortlist is stored this deep, whatever the run's top_k, so that a filtered
+# shortlist (sector, place, certification) still has SMEs to show; a page shows top_k by default.
+SHORTLIST_DEPTH = 50
 
 
 def worker_name() -> str:
@@ -64,8 +86,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: list[Buyer]) -> tuple[list[dict], list[dict]]:
+def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: list[Buyer],
+                      recommendations_top_k: int | None = None) -> tuple[list[dict], list[dict]]:
     """A run's matches and unmatched as store rows, each with the profile fields the filters use.
+
+    Parameters
+    ----------
+    result : MatchResult
+    suppliers, buyers : list
+        The profiles the run matched.
+    recommendations_top_k : int, optional
+        Keep each SME's recommendations up to this rank (all where None).
 
     Returns
     -------
@@ -91,7 +122,8 @@ def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: li
         if buyer_id not in profile_of_buyer:
             b = buyer_by_id[buyer_id]
             profile_of_buyer[buyer_id] = {"buyer_name": b.name, "buyer_type": b.buyer_type,
-                                          "buyer_sector": b.sector, "buyer_province": b.province}
+                                          "buyer_sector": b.sector, "buyer_province": b.province,
+                                          "buyer_demand_thb_per_month": b.demand_thb_per_month}
         return profile_of_buyer[buyer_id]
 
     rows = []
@@ -100,11 +132,15 @@ def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: li
                           ("assignment", result.assignment)):
         for m in matches:
             rank = m.rank
+            if kind == "recommendation" and recommendations_top_k is not None and rank > recommendations_top_k:
+                continue
             if kind == "assignment":
                 # The engine lists each buyer's partnerships best first; number them so.
                 rank = assignment_rank[m.buyer_id] = assignment_rank.get(m.buyer_id, 0) + 1
             rows.append({"kind": kind, "buyer_id": m.buyer_id, "supplier_id": m.supplier_id, "rank": rank,
-                         "score": float(m.score), "reasons": m.reasons, "group_id": m.group_id or "",
+                         "score": float(m.score), "reasons": m.reasons, "reasons_th": m.reasons_th,
+                         "features": dict(m.features), "group_id": m.group_id or "",
+                         "volume_thb_per_month": m.volume_thb_per_month, "slot": m.slot,
                          **supplier_fields(m.supplier_id), **buyer_fields(m.buyer_id)})
     unmatched = [{"kind": "buyer", "id": key, "reason": reason} for key, reason in result.unmatched_buyers.items()]
     unmatched += [{"kind": "supplier", "id": key, "reason": reason}
@@ -112,7 +148,28 @@ def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: li
     return rows, unmatched
 
 
-def execute_run(store: Store, run_id: int, options: dict) -> None:
+def run_options(body: RunIn) -> dict:
+    """The options a run is recorded with: ``fair`` resolved (on for a matchmaking day), the stored depth added."""
+    fair = body.slots is not None if body.fair is None else body.fair
+    return {"top_k": body.top_k, "min_score": body.min_score, "fair": fair, "slots": body.slots,
+            "shortlist_depth": max(body.top_k, SHORTLIST_DEPTH)}
+
+
+def load_scoring_model(store: Store) -> tuple[object | None, dict]:
+    """The latest adopted model (None for the prior) and a note on it for the run's summary."""
+    record = store.latest_adopted_model()
+    if record is None:
+        return None, {"scorer": "prior"}
+    try:
+        model = LearnedScorer.from_bytes(record["blob"])
+    except ValueError as exc:
+        # A model of other features (an older version) cannot score: say so, score with the prior.
+        return None, {"scorer": "prior", "model_id": record["model_id"], "version": record["version"],
+                      "not_used": str(exc)}
+    return model, {"scorer": "model", "model_id": record["model_id"], "version": record["version"]}
+
+
+def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], None] | None = None) -> None:
     """Run the engine over the stored register and store the results; on failure, record why.
 
     Parameters
@@ -121,25 +178,33 @@ def execute_run(store: Store, run_id: int, options: dict) -> None:
     run_id : int
         A run recorded by :meth:`Store.create_run`.
     options : dict
-        ``top_k`` and ``min_score``, as for ``tiermatch run``.
+        From :func:`run_options`: ``top_k``, ``min_score``, ``fair``, ``slots``, ``shortlist_depth``.
+    on_done : callable, optional
+        Called once the run has ended, completed or failed (the service refreshes what it serves).
     """
     try:
         store.update_run(run_id, status="running", stage="loading", started_at=_now())
         suppliers, buyers = store.suppliers(), store.buyers()
         supplier_ids, buyer_ids = {s.supplier_id for s in suppliers}, {b.buyer_id for b in buyers}
         history = [p for p in store.partnerships() if p.supplier_id in supplier_ids and p.buyer_id in buyer_ids]
+        model, scorer = load_scoring_model(store)
 
         def progress(stage: str, done: int, total: int) -> None:
             store.update_run(run_id, stage=stage, stage_done=done, stage_total=total)
 
-        result = MatchEngine(top_k=options["top_k"], min_score=options["min_score"]).run(
-            suppliers, buyers, history, progress=progress)
+        engine = MatchEngine(top_k=options.get("shortlist_depth", options["top_k"]), min_score=options["min_score"],
+                             fair=options.get("fair", False), n_slots=options.get("slots"), model=model)
+        result = engine.run(suppliers, buyers, history, progress=progress)
         store.update_run(run_id, stage="saving", stage_done=0, stage_total=1)
-        matches, unmatched = build_result_rows(result, suppliers, buyers)
-        summary = {**result.summary, "history_rows_ignored": len(store.partnerships()) - len(history)}
+        matches, unmatched = build_result_rows(result, suppliers, buyers, options["top_k"])
+        summary = {**result.summary, "history_rows_ignored": len(store.partnerships()) - len(history),
+                   "scoring": scorer}
         store.complete_run(run_id, matches, unmatched, summary)
     except Exception as exc:  # a run must end recorded, whatever went wrong
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+    finally:
+        if on_done is not None:
+            on_done()
 
 
 def _run_out(store: Store, run: dict, latest: int | None = None) -> RunOut:
@@ -162,13 +227,14 @@ def _completed_run(store: Store, run_id: int) -> dict:
              responses=error_responses(401, 403, 409, 422))
 def start_run(request: Request, store: StoreDep, _: Matchmaker, body: RunIn | None = None):
     """Start a batch run over the stored register; follow it with ``GET /runs/{run_id}``."""
-    options = (body or RunIn()).model_dump()
+    options = run_options(body or RunIn())
     counts = store.counts()
     if not counts["suppliers"] or not counts["buyers"]:
         raise ApiError(409, f"nothing to match: the store holds {counts['suppliers']} supplier(s) and "
                             f"{counts['buyers']} buyer(s)")
     run = store.create_run(options, worker=worker_name())
-    request.app.state.executor.submit(execute_run, store, run["run_id"], options)
+    request.app.state.executor.submit(execute_run, store, run["run_id"], options,
+                                      request.app.state.shortlists.refresh)
     return _run_out(store, run)
 
 
@@ -195,13 +261,15 @@ def _as_csv(kind: str, rows: list[dict]) -> Response:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(_CSV_COLUMNS[kind])
-    writer.writerows([row[c] for c in _CSV_COLUMNS[kind]] for row in rows)
+    writer.writerows(["" if row[c] is None else row[c] for c in _CSV_COLUMNS[kind]] for row in rows)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
 
 
-def _results(kind: str, run_id: int, store: Store, buyer_id, supplier_id, limit, offset, format):
-    _completed_run(store, run_id)
-    total, rows = store.run_matches(run_id, kind, buyer_id=buyer_id, supplier_id=supplier_id,
+def _results(kind: str, run_id: int, store: Store, buyer_id, supplier_id, limit, offset, format, deep=False):
+    run = _completed_run(store, run_id)
+    # As the CLI writes them: shortlists up to the run's top_k, unless the stored depth is asked for.
+    max_rank = run["options"].get("top_k") if kind == "shortlist" and not deep else None
+    total, rows = store.run_matches(run_id, kind, buyer_id=buyer_id, supplier_id=supplier_id, max_rank=max_rank,
                                     limit=limit, offset=offset)
     if format == "csv":
         return _as_csv(kind, rows)
@@ -221,9 +289,11 @@ Format = Annotated[Literal["json", "csv"], Query(description="json (default) or 
 @router.get("/runs/{run_id}/shortlists", response_model=RunMatchesOut, tags=["runs"], responses=_RESULT_RESPONSES)
 def read_run_shortlists(run_id: RunId, store: StoreDep, _: Matchmaker, buyer_id: BuyerFilter = None,
                         supplier_id: BuyerFilter = None, limit: Limit = None, offset: Offset = 0,
-                        format: Format = "json"):
-    """Every buyer's ranked SMEs in a run (``shortlists.csv`` with ``format=csv``)."""
-    return _results("shortlist", run_id, store, buyer_id, supplier_id, limit, offset, format)
+                        format: Format = "json",
+                        deep: Annotated[bool, Query(description="every stored rank (the run's shortlist_depth), "
+                                                                "not only up to its top_k")] = False):
+    """Every buyer's ranked SMEs in a run, up to its ``top_k`` (``shortlists.csv`` with ``format=csv``)."""
+    return _results("shortlist", run_id, store, buyer_id, supplier_id, limit, offset, format, deep)
 
 
 @router.get("/runs/{run_id}/recommendations", response_model=RunMatchesOut, tags=["runs"],
@@ -239,7 +309,7 @@ def read_run_recommendations(run_id: RunId, store: StoreDep, _: Matchmaker, buye
 def read_run_assignment(run_id: RunId, store: StoreDep, _: Matchmaker, buyer_id: BuyerFilter = None,
                         supplier_id: BuyerFilter = None, limit: Limit = None, offset: Offset = 0,
                         format: Format = "json"):
-    """The proposed partnerships of a run, with ``group_id`` where SMEs jointly serve a buyer."""
+    """The proposed partnerships of a run, with ``group_id``, ``volume_thb_per_month`` and ``slot`` where set."""
     return _results("assignment", run_id, store, buyer_id, supplier_id, limit, offset, format)
 
 
@@ -251,3 +321,59 @@ def read_run_unmatched(run_id: RunId, store: StoreDep, _: Matchmaker):
     rows = store.run_unmatched(run_id)
     return UnmatchedOut(run_id=run_id, buyers={r["id"]: r["reason"] for r in rows if r["kind"] == "buyer"},
                         suppliers={r["id"]: r["reason"] for r in rows if r["kind"] == "supplier"})
+
+
+@router.get("/runs/{run_id}/groups", response_model=GroupsOut, tags=["runs"],
+            responses=error_responses(401, 403, 404, 409, 422))
+def read_run_groups(run_id: RunId, store: StoreDep, _: Matchmaker):
+    """Groups of SMEs that jointly meet a buyer's monthly demand no single one could: members, volumes, coverage."""
+    _completed_run(store, run_id)
+    _, rows = store.run_matches(run_id, "assignment")
+    by_group: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["group_id"]:
+            by_group.setdefault(row["group_id"], []).append(row)
+    groups = []
+    for group_id, members in sorted(by_group.items()):
+        first = members[0]
+        volume = sum(m["volume_thb_per_month"] or 0.0 for m in members)
+        demand = first["buyer_demand_thb_per_month"]
+        groups.append(GroupOut(
+            group_id=group_id, buyer_id=first["buyer_id"], buyer_name=first["buyer_name"],
+            demand_thb_per_month=demand, volume_thb_per_month=volume,
+            coverage=None if not demand else round(volume / demand, 4),
+            members=[GroupMemberOut(supplier_id=m["supplier_id"], supplier_name=m["supplier_name"],
+                                    province=m["supplier_province"], score=m["score"],
+                                    volume_thb_per_month=m["volume_thb_per_month"]) for m in members],
+        ))
+    return GroupsOut(run_id=run_id, total=len(groups), items=groups)
+
+
+@router.get("/runs/{run_id}/agenda", response_model=AgendaOut, tags=["runs"],
+            responses={**_RESULT_RESPONSES, 200: {**_RESULT_RESPONSES[200],
+                                                  "description": "JSON, or CSV as the CLI's agenda_by_<by>.csv"}})
+def read_run_agenda(run_id: RunId, store: StoreDep, _: Matchmaker,
+                    by: Annotated[Literal["buyer", "supplier"], Query(description="one entry per buyer or per SME")] = "buyer",
+                    format: Format = "json"):
+    """A matchmaking day's one-to-one meetings by time slot, per buyer or per SME (runs started with ``slots``)."""
+    run = _completed_run(store, run_id)
+    agenda = (run["summary"] or {}).get("agenda")
+    if not agenda:
+        raise ApiError(409, f"run {run_id} was not a matchmaking day: start a run with slots to get an agenda",
+                       "path.run_id")
+    _, rows = store.run_matches(run_id, "assignment")
+    meetings = [r for r in rows if r["slot"] is not None]
+    own, other = ("buyer", "supplier") if by == "buyer" else ("supplier", "buyer")
+    meetings.sort(key=lambda r: (r[f"{own}_id"], r["slot"], r[f"{other}_id"]))
+    if format == "csv":
+        return _as_csv(f"agenda_{by}", meetings)
+    entries: dict[str, AgendaEntryOut] = {}
+    for r in meetings:
+        entry = entries.get(r[f"{own}_id"])
+        if entry is None:
+            entry = entries[r[f"{own}_id"]] = AgendaEntryOut(id=r[f"{own}_id"], name=r[f"{own}_name"], meetings=[])
+        entry.meetings.append(AgendaMeetingOut(slot=r["slot"], id=r[f"{other}_id"], name=r[f"{other}_name"],
+                                               score=r["score"], group_id=r["group_id"]))
+    unscheduled = [MatchOut(**{k: r[k] for k in MatchOut.model_fields}) for r in rows if r["slot"] is None]
+    return AgendaOut(run_id=run_id, by=by, slots=agenda["slots"], slots_needed=agenda["slots_needed"],
+                     items=list(entries.values()), unscheduled=unscheduled)

@@ -17,6 +17,9 @@ from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.reference import BUYER_TYPES, OUTCOMES, SECTORS
 
 __all__ = [
+    "AgendaEntryOut",
+    "AgendaMeetingOut",
+    "AgendaOut",
     "BuyerIn",
     "BuyerOut",
     "BuyerPage",
@@ -27,14 +30,20 @@ __all__ = [
     "FeedbackIn",
     "FeedbackOut",
     "FeedbackPage",
+    "GroupMemberOut",
+    "GroupOut",
+    "GroupsOut",
     "HealthOut",
     "ImportOut",
     "KeyCreatedOut",
     "KeyIn",
     "KeyOut",
     "MatchOut",
+    "ModelOut",
+    "ModelPage",
     "RecommendationOut",
     "RecommendationsOut",
+    "RetrainOut",
     "RowErrorOut",
     "RunIn",
     "RunOut",
@@ -232,6 +241,7 @@ class ShortlistItem(BaseModel):
     certifications: list[str]
     score: float
     reasons: str
+    reasons_th: str
 
 
 class ShortlistOut(_Page):
@@ -253,6 +263,7 @@ class RecommendationOut(BaseModel):
     province: str
     score: float
     reasons: str
+    reasons_th: str
 
 
 class RecommendationsOut(_Page):
@@ -264,12 +275,12 @@ class RecommendationsOut(_Page):
 
 
 class FeatureOut(BaseModel):
-    """One feature of a pair: its value in [0, 1] (None where not known), weight and reason."""
+    """One feature of a pair: its value in [0, 1] as the run computed it, its prior weight and what it measures."""
 
     name: str
-    value: float | None
-    weight: float
-    reason: str
+    value: float | None = Field(description="as stored by the run; None for a run stored before features were")
+    weight: float = Field(description="its weight in the prior score (PRIOR_WEIGHTS); 0 where the prior leaves it out")
+    description: str
 
 
 class ExplanationOut(BaseModel):
@@ -282,9 +293,12 @@ class ExplanationOut(BaseModel):
     shortlist_rank: int | None = Field(description="rank on the buyer's shortlist; None where not on it")
     assigned: bool
     group_id: str
+    volume_thb_per_month: float | None = Field(description="the SME's share of the buyer's demand in its group")
     reasons: str
-    features: list[FeatureOut]
-    source: str = Field(description="how the feature values were obtained")
+    reasons_th: str
+    features: list[FeatureOut] = Field(description="every pair feature, in FEATURE_NAMES order")
+    scoring: dict = Field(description="what scored the run: the prior (the weighted sum of the features) or a "
+                                      "learned model, with its version")
 
 
 class FeedbackIn(_Storable):
@@ -323,8 +337,13 @@ class RunIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    top_k: int = Field(10, ge=1, le=100, description="shortlist length per buyer")
+    top_k: int = Field(10, ge=1, le=100, description="shortlist length per buyer: the default page of a shortlist "
+                                                     "(each is stored at least 50 deep, for filters)")
     min_score: float = Field(0.3, ge=0, le=1, description="pairs below this are ranked but never proposed")
+    fair: bool | None = Field(None, description="diminishing returns for an SME's 2nd and 3rd partnership, so that "
+                                                "opportunities spread; default: on with slots, else off")
+    slots: int | None = Field(None, ge=1, le=1000, description="a matchmaking day: schedule the assignment as "
+                                                               "one-to-one meetings in this many time slots")
 
 
 def _utc(value):
@@ -366,7 +385,10 @@ class MatchOut(BaseModel):
     rank: int
     score: float
     reasons: str
+    reasons_th: str
     group_id: str
+    volume_thb_per_month: float | None = Field(description="a group member's share of the buyer's demand")
+    slot: int | None = Field(description="meeting slot on a matchmaking day, 1 first; None where unscheduled")
 
 
 class RunMatchesOut(_Page):
@@ -379,6 +401,101 @@ class UnmatchedOut(BaseModel):
     run_id: int
     buyers: dict[str, str]
     suppliers: dict[str, str]
+
+
+class GroupMemberOut(BaseModel):
+    """An SME of a group and the volume it supplies."""
+
+    supplier_id: str
+    supplier_name: str
+    province: str
+    score: float
+    volume_thb_per_month: float | None
+
+
+class GroupOut(BaseModel):
+    """SMEs that jointly meet a buyer's monthly demand; ``coverage`` is their volume over the demand."""
+
+    group_id: str
+    buyer_id: str
+    buyer_name: str
+    demand_thb_per_month: float | None
+    volume_thb_per_month: float
+    coverage: float | None
+    members: list[GroupMemberOut]
+
+
+class GroupsOut(BaseModel):
+    run_id: int
+    total: int
+    items: list[GroupOut]
+
+
+class AgendaMeetingOut(BaseModel):
+    """One meeting: the slot and who is met (an SME on a buyer's agenda, a buyer on an SME's)."""
+
+    slot: int
+    id: str
+    name: str
+    score: float
+    group_id: str
+
+
+class AgendaEntryOut(BaseModel):
+    """One buyer's or SME's day, by slot."""
+
+    id: str
+    name: str
+    meetings: list[AgendaMeetingOut]
+
+
+class AgendaOut(BaseModel):
+    """A matchmaking day: every buyer's (or SME's) meetings, and the partnerships left without a slot."""
+
+    run_id: int
+    by: Literal["buyer", "supplier"]
+    slots: int
+    slots_needed: int
+    items: list[AgendaEntryOut]
+    unscheduled: list[MatchOut]
+
+
+class ModelOut(BaseModel):
+    """A stored scoring model: version, when trained, held-out metrics, whether runs use it."""
+
+    model_id: int
+    version: str
+    adopted: bool
+    in_use: bool = Field(description="whether the next run scores with it (the newest adopted model)")
+    metrics: dict
+    trained_at: UtcTime
+    created_at: UtcTime
+
+
+class ModelPage(_Page):
+    scorer_in_use: str = Field(description="'prior' or the version of the model runs score with")
+    items: list[ModelOut]
+
+
+class RetrainOut(BaseModel):
+    """A retraining: the new model against the old scorer and the prior, on held-out buyers."""
+
+    model: ModelOut
+    adopted: bool
+    reason: str
+    metric: str
+    prior_metric: float | None = Field(description="held-out metric of the prior on this history")
+    new_metric: float | None = Field(description="held-out (out-of-fold) metric of the new model")
+    improvement: float | None
+    p_value: float | None
+    previous: dict = Field(description="the scorer runs used before: the prior, or a model with the metrics of its "
+                                       "own training")
+    scorer_in_use: str = Field(description="'prior' or the model version the next run scores with")
+    n_rows: int
+    n_buyers: int
+    n_buyers_scored: int
+    skipped: list[str]
+    folds: list[dict]
 
 
 class KeyIn(_Storable):

@@ -12,7 +12,26 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text, cast, create_engine, event, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    cast,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -108,6 +127,7 @@ class Store:
     def __init__(self, url: str | Engine):
         self.engine = url if isinstance(url, Engine) else create_store_engine(url)
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine, run_matches_table)
 
     def _upsert(self, conn: Connection, table: Table, key: str, rows: list[dict]) -> tuple[int, int]:
         """Insert new rows and replace existing ones by ``key``; returns (added, updated)."""
@@ -301,7 +321,9 @@ class Store:
         matches : sequence of dict
             Rows of ``run_matches`` without ``run_id``: ``kind`` (``shortlist``, ``recommendation`` or
             ``assignment``), ``buyer_id``, ``supplier_id``, ``rank``, ``score``, ``reasons``,
-            ``group_id`` and the supplier's and buyer's profile fields at the time of the run.
+            ``reasons_th``, ``features`` (a dict of the pair's feature values), ``group_id``,
+            ``volume_thb_per_month`` and ``slot`` (assignment rows of groups and agendas) and
+            the supplier's and buyer's profile fields at the time of the run.
         unmatched : sequence of dict
             ``kind`` (``buyer`` or ``supplier``), ``id``, ``reason``.
         summary : dict
@@ -355,16 +377,19 @@ class Store:
         sector: str | None = None,
         provinces: Sequence[str] | None = None,
         certification: str | None = None,
+        max_rank: int | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[int, list[dict]]:
         """A page of one run's stored matches of one ``kind``, ranked, and how many match in all.
 
         Filters on ``sector``, ``provinces`` and ``certification`` apply to the supplier's
-        profile as it was at the run.
+        profile as it was at the run; ``max_rank`` keeps ranks up to it.
         """
         t = run_matches_table
         query = select(t).where(t.c.run_id == run_id, t.c.kind == kind)
+        if max_rank is not None:
+            query = query.where(t.c.rank <= max_rank)
         if buyer_id is not None:
             query = query.where(t.c.buyer_id == buyer_id)
         if supplier_id is not None:
@@ -425,6 +450,67 @@ class Store:
             if certification is not None:
                 query = query.where(t.c.supplier_certifications.contains(f";{certification};", autoescape=True))
             return known, run_id, [dict(r) for r in conn.execute(query.order_by(t.c.rank, t.c.supplier_id)).mappings()]
+
+    def buyer_shortlist(self, run_id: int, buyer_id: str) -> tuple[bool, list[dict]]:
+        """Whether the buyer is in the register, and its whole stored shortlist of run ``run_id`` by rank."""
+        t = run_matches_table
+        with self.engine.connect() as conn:
+            known = conn.scalar(select(buyers_table.c.buyer_id).where(buyers_table.c.buyer_id == buyer_id)) is not None
+            if not known:
+                return False, []
+            rows = conn.execute(select(t).where(t.c.run_id == run_id, t.c.kind == "shortlist", t.c.buyer_id == buyer_id)
+                                .order_by(t.c.rank, t.c.supplier_id)).mappings()
+            return True, [dict(r) for r in rows]
+
+    # ------------------------------------------------------------------
+    # Learned scoring models (``POST /models/retrain``, ``tiermatch retrain``).
+
+    def add_model(self, version: str, model_bytes: bytes, *, adopted: bool, metrics: dict,
+                  trained_at: datetime.datetime | None = None, report: dict | None = None) -> dict:
+        """Store a trained scoring model (its bytes, version, time, held-out metrics, adoption); returns its record.
+
+        Parameters
+        ----------
+        version : str
+            The model's content version (``LearnedScorer.version``); the same fit twice is stored twice.
+        model_bytes : bytes
+            ``LearnedScorer.to_bytes()``.
+        adopted : bool
+            Whether runs should use it (it beat the prior on held-out buyers).
+        metrics : dict
+            Held-out metrics, stored as JSON.
+        trained_at : datetime, optional
+            Naive UTC; now by default.
+        report : dict, optional
+            The whole training report, stored as JSON.
+        """
+        row = {"version": version, "blob": model_bytes, "adopted": bool(adopted), "metrics": metrics,
+               "report": report or {}, "trained_at": trained_at or _now(), "created_at": _now()}
+        with self.engine.begin() as conn:
+            model_id = conn.execute(models_table.insert().values(**row)).inserted_primary_key[0]
+        return self.get_model(model_id)
+
+    def get_model(self, model_id: int, *, with_bytes: bool = False) -> dict | None:
+        """One stored model's record (``blob`` only with ``with_bytes``), or None."""
+        columns = [c for c in models_table.c if with_bytes or c.name != "blob"]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*columns).where(models_table.c.model_id == model_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def models(self, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+        """A page of stored models without their bytes, newest first, and how many there are."""
+        columns = [c for c in models_table.c if c.name != "blob"]
+        with self.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(models_table))
+            rows = conn.execute(select(*columns).order_by(models_table.c.model_id.desc()).limit(limit).offset(offset))
+            return total, [dict(r) for r in rows.mappings()]
+
+    def latest_adopted_model(self) -> dict | None:
+        """The newest adopted model's record with its ``blob``, or None: runs score with it, else with the prior."""
+        with self.engine.connect() as conn:
+            model_id = conn.scalar(select(models_table.c.model_id).where(models_table.c.adopted.is_(True))
+                                   .order_by(models_table.c.model_id.desc()).limit(1))
+        return None if model_id is None else self.get_model(model_id, with_bytes=True)
 
     def run_unmatched(self, run_id: int) -> list[dict]:
         """Every buyer and supplier a run left unmatched, with the reason."""
@@ -493,6 +579,11 @@ run_matches_table = Table(
     Column("score", Float, nullable=False),
     Column("reasons", Text, nullable=False),
     Column("group_id", String(200), nullable=False, default=""),
+    Column("reasons_th", Text, nullable=False, default="", server_default=""),
+    Column("features", JSON, nullable=True),  # the pair's feature values by name
+    Column("volume_thb_per_month", Float, nullable=True),  # a group member's share of the buyer's demand
+    Column("slot", Integer, nullable=True),  # meeting slot on a matchmaking day's agenda, 1 first
+    Column("buyer_demand_thb_per_month", Float, nullable=True),
     Column("supplier_name", Text, nullable=False),
     Column("supplier_sector", String(40), nullable=False),
     Column("supplier_province", String(80), nullable=False),
@@ -511,6 +602,31 @@ run_unmatched_table = Table(
     Column("id", String(200), primary_key=True),
     Column("reason", Text, nullable=False),
 )
+models_table = Table(
+    "models", metadata,
+    Column("model_id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False, index=True),
+    Column("adopted", Boolean, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("blob", LargeBinary, nullable=False),
+    Column("trained_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
+def _add_missing_columns(engine: Engine, table: Table) -> None:
+    """Add columns a newer version defines to a table an older version created (nullable or defaulted ones)."""
+    present = {column["name"] for column in inspect(engine).get_columns(table.name)}
+    missing = [column for column in table.c if column.name not in present]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for column in missing:
+            kind = column.type.compile(dialect=engine.dialect)
+            default = f" DEFAULT '{column.server_default.arg}'" if column.server_default is not None else ""
+            null = "" if column.nullable else " NOT NULL"
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}{null}')
 
 
 def _profile_table(kind: str) -> tuple[Table, str, type]:

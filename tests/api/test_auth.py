@@ -31,6 +31,11 @@ ENDPOINTS = [
     ("GET", "/runs/1/shortlists", None, {"admin", "matchmaker"}),
     ("GET", "/runs/1/assignment", None, {"admin", "matchmaker"}),
     ("GET", "/runs/1/unmatched", None, {"admin", "matchmaker"}),
+    ("GET", "/runs/1/groups", None, {"admin", "matchmaker"}),
+    ("GET", "/runs/1/agenda", None, {"admin", "matchmaker"}),
+    ("GET", "/runs/1/agenda?by=supplier&format=csv", None, {"admin", "matchmaker"}),
+    ("GET", "/models", None, {"admin", "matchmaker"}),
+    ("POST", "/models/retrain", None, {"admin", "matchmaker"}),
     ("GET", "/keys", None, {"admin"}),
     ("POST", "/keys", {"role": "nobody"}, {"admin"}),
     ("DELETE", "/keys/none", None, {"admin"}),
@@ -68,7 +73,7 @@ def test_a_buyer_sees_its_shortlist_without_contact_details(served):
     items = response.json()["items"]
     assert items and items[0]["supplier_id"] in {"S1", "S2"}
     shown = {"rank", "supplier_id", "supplier_name", "sector", "province", "region", "certifications", "score",
-             "reasons"}
+             "reasons", "reasons_th"}
     assert all(set(item) == shown for item in items)
 
 

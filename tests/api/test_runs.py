@@ -8,6 +8,7 @@ import io
 import pytest
 
 from tiermatch.api import create_app
+from tiermatch.features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
 from tiermatch.matcher.engine import MatchEngine
 from tiermatch.matcher.scoring import PRIOR_WEIGHTS
 from tiermatch.settings import Settings
@@ -16,8 +17,10 @@ from tiermatch.settings import Settings
 def test_a_run_reports_its_progress_and_summary(served):
     run = served.client.get("/runs/1", headers=served.headers["matchmaker"]).json()
     assert run["status"] == "completed" and run["latest"] and run["stage"] == "done"
-    assert run["options"] == {"top_k": 5, "min_score": 0.3}
+    assert run["options"] == {"top_k": 5, "min_score": 0.3, "fair": False, "slots": None, "shortlist_depth": 50}
     assert run["summary"]["suppliers"] == 6 and run["summary"]["buyers"] == 3
+    assert run["summary"]["exposure"]["fair"] is False and run["summary"]["agenda"] is None
+    assert run["summary"]["scoring"] == {"scorer": "prior"}
     assert run["error"] is None and run["finished_at"] >= run["started_at"]
 
 
@@ -57,10 +60,15 @@ def test_explanation_gives_every_feature_and_adds_up_to_the_score(served):
     response = served.client.get("/pairs/B1/S1/explanation", headers=served.headers["buyer"])
     assert response.status_code == 200, response.text
     explanation = response.json()
-    assert [f["name"] for f in explanation["features"]] == list(PRIOR_WEIGHTS)
-    assert all(f["value"] is not None and f["reason"] for f in explanation["features"])
+    assert [f["name"] for f in explanation["features"]] == list(FEATURE_NAMES)
+    assert all(0 <= f["value"] <= 1 and f["description"] == FEATURE_DESCRIPTIONS[f["name"]]
+               for f in explanation["features"])
+    assert {f["name"]: f["weight"] for f in explanation["features"]} == \
+        {name: PRIOR_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES}
+    assert explanation["scoring"] == {"scorer": "prior"}
     total = sum(f["value"] * f["weight"] for f in explanation["features"])
-    assert total == pytest.approx(explanation["score"], abs=0.01)  # reasons round percentages
+    assert total == pytest.approx(explanation["score"], abs=1e-3)  # stored values are rounded to 4 places
+    assert explanation["reasons"] and explanation["reasons_th"] and explanation["reasons_th"] != explanation["reasons"]
 
 
 @pytest.mark.parametrize("kind", ["shortlists", "recommendations", "assignment"])
@@ -74,8 +82,10 @@ def test_run_results_as_json_and_csv(served, kind):
     assert [(r["buyer_id"], r["supplier_id"]) for r in rows] == \
         [(i["buyer_id"], i["supplier_id"]) for i in as_json["items"]]
     if kind == "assignment":
-        assert list(rows[0]) == ["buyer_id", "supplier_id", "score", "group_id"]
-        assert all("group_id" in i for i in as_json["items"])
+        assert list(rows[0]) == ["buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"]
+        assert all("group_id" in i and "slot" in i for i in as_json["items"])
+    else:
+        assert "reasons_th" in rows[0] and all(i["reasons_th"] for i in as_json["items"])
 
 
 def test_every_buyer_and_supplier_is_matched_or_explained(served):
@@ -141,7 +151,7 @@ def test_feedback_is_used_at_the_next_run(service):
     assert second["summary"]["history_rows"] == 2
     explanation = service.client.get("/pairs/B1/S1/explanation", headers=h).json()
     track = next(f for f in explanation["features"] if f["name"] == "track_record")
-    assert track["reason"] == "2 of 2 past proposals accepted" and track["value"] == 0.75
+    assert track["value"] == 0.75  # (2 accepted + 1) / (2 proposals + 2)
 
 
 def test_feedback_on_unknown_ids_is_404(service):

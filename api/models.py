@@ -1,0 +1,128 @@
+"""Learned scoring models: retrain from the stored feedback, list the versions.
+
+Retraining prepares the stored register (:meth:`MatchEngine.prepare`), calls
+:func:`~tiermatch.matcher.model.train_scoring_model` and stores the model with its
+held-out metrics and whether it beat the prior. Runs score with the newest
+adopted model, else with the prior. The model sees pair features only, so
+retraining refits no text vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ..matcher.engine import MatchEngine
+from ..matcher.model import TrainingReport, train_scoring_model
+from ..store import Store
+from .auth import MATCHMAKER, Principal, require
+from .deps import MAX_OFFSET, get_store
+from .errors import error_responses
+from .schemas import ModelOut, ModelPage, RetrainOut
+
+__all__ = ["retrain", "router"]
+
+router = APIRouter()
+
+StoreDep = Annotated[Store, Depends(get_store)]
+Matchmaker = Annotated[Principal, Depends(require(MATCHMAKER))]
+
+
+def _finite(value):
+    """NaN (no buyer had both outcomes) as None: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _scorer_name(record: dict | None) -> str:
+    return "prior" if record is None else record["version"]
+
+
+def retrain(store: Store, **options) -> tuple[TrainingReport, dict, dict | None]:
+    """Train a scoring model on the stored register and history, store it, and return what changed.
+
+    Parameters
+    ----------
+    store : Store
+    **options
+        Passed to :func:`train_scoring_model` (``n_permutations``, ``random_state``...).
+
+    Returns
+    -------
+    report : TrainingReport
+    stored : dict
+        The new ``models`` record (without its bytes).
+    previous : dict or None
+        The adopted model runs used before (with bytes), None for the prior.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        If the stored history cannot train or judge a model.
+    """
+    previous = store.latest_adopted_model()
+    history = store.partnerships()
+    context = MatchEngine().prepare(store.suppliers(), store.buyers(), history)
+    report = train_scoring_model(context, history, **options)
+    metrics = _finite({**report.model.metrics, "n_rows": report.n_rows, "n_buyers": report.n_buyers})
+    folds = [_finite({"test_buyers": len(f.test_buyers), "n_train": f.n_train, "n_test": f.n_test,
+                      "prior_metric": f.prior_metric, "model_metric": f.model_metric}) for f in report.folds]
+    stored = store.add_model(
+        report.version, report.model.to_bytes(), adopted=report.adopted, metrics=metrics,
+        report={"reason": report.reason, "folds": folds, "skipped": list(report.skipped[:100]),
+                "n_skipped": len(report.skipped)},
+    )
+    return report, stored, previous
+
+
+def _model_out(record: dict, in_use_id: int | None) -> ModelOut:
+    return ModelOut(model_id=record["model_id"], version=record["version"], adopted=record["adopted"],
+                    in_use=record["model_id"] == in_use_id, metrics=record["metrics"],
+                    trained_at=record["trained_at"], created_at=record["created_at"])
+
+
+@router.post("/models/retrain", response_model=RetrainOut, tags=["models"],
+             responses=error_responses(401, 403, 409, 422))
+def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
+    """Learn a scoring model from the stored feedback; compare it with the old scorer and the prior on held-out buyers.
+
+    The new model is adopted (and the next run scores with it) only where it ranks held-out
+    buyers' proposals better than the prior, and by more than chance. Otherwise the scorer in
+    use stays: the newest adopted model, or the prior. Waits for a batch run in progress to end
+    (one heavy job at a time per process). 409 where the history is too thin to train on.
+    """
+    report, stored, previous = request.app.state.executor.submit(retrain, store).result()
+    in_use = store.latest_adopted_model()
+    in_use_id = None if in_use is None else in_use["model_id"]
+    previous_out = {"scorer": "prior"} if previous is None else {
+        "scorer": "model", "model_id": previous["model_id"], "version": previous["version"],
+        "trained_at": previous["trained_at"].isoformat() + "Z",
+        "metrics_at_its_training": previous["metrics"],
+    }
+    return RetrainOut(
+        model=_model_out(stored, in_use_id), adopted=report.adopted, reason=report.reason, metric=report.metric,
+        prior_metric=_finite(report.prior_metric), new_metric=_finite(report.model_metric),
+        improvement=_finite(report.improvement), p_value=_finite(report.p_value), previous=previous_out,
+        scorer_in_use=_scorer_name(in_use), n_rows=report.n_rows, n_buyers=report.n_buyers,
+        n_buyers_scored=report.n_buyers_scored, skipped=list(report.skipped[:100]),
+        folds=stored["report"]["folds"],
+    )
+
+
+@router.get("/models", response_model=ModelPage, tags=["models"], responses=error_responses(401, 403, 422))
+def list_models(store: StoreDep, _: Matchmaker,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
+    """Stored scoring models, newest first; ``in_use`` marks the one runs score with (none: the prior)."""
+    total, records = store.models(limit, offset)
+    in_use = store.latest_adopted_model()
+    in_use_id = None if in_use is None else in_use["model_id"]
+    return ModelPage(total=total, limit=limit, offset=offset, scorer_in_use=_scorer_name(in_use),
+                     items=[_model_out(r, in_use_id) for r in records])
