@@ -64,3 +64,42 @@ def test_list_profiles_filters_and_pages(store):
     assert store.list_profiles("suppliers", certification="Halal", limit=1, offset=1)[0] == 2
     assert [s.supplier_id for s in store.list_profiles("suppliers", provinces=["Chon Buri"])[1]] == ["S2"]
     assert store.delete_profile("suppliers", "S1") and store.get_profile("suppliers", "S1") is None
+
+
+def test_models_are_stored_with_metrics_and_the_newest_adopted_is_served(store):
+    assert store.latest_adopted_model() is None
+    first = store.add_model("v1", b"one", adopted=True, metrics={"model_metric": 0.7})
+    store.add_model("v2", b"two", adopted=False, metrics={"model_metric": 0.6})
+    assert "blob" not in first and first["adopted"] is True
+    latest = store.latest_adopted_model()
+    assert latest["version"] == "v1" and latest["blob"] == b"one"
+    total, records = store.models()
+    assert total == 2 and [r["version"] for r in records] == ["v2", "v1"] and "blob" not in records[0]
+
+
+def test_result_rows_keep_features_thai_reasons_volumes_and_slots(store):
+    run = store.create_run({"top_k": 1})
+    row = {**match_row("assignment", "B1", "S1", 1), "reasons_th": "เหตุผล", "features": {"product_fit": 0.5},
+           "volume_thb_per_month": 1000.0, "slot": 2, "buyer_demand_thb_per_month": 2000.0}
+    store.complete_run(run["run_id"], [row], [], {})
+    stored = store.run_pair(run["run_id"], "B1", "S1")["assignment"]
+    assert {k: stored[k] for k in row} == row
+
+
+def test_an_older_store_gains_the_new_result_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:  # run_matches as the first service version created it
+        conn.execute("CREATE TABLE run_matches (run_id INTEGER, kind VARCHAR(20), buyer_id VARCHAR(200), "
+                     "supplier_id VARCHAR(200), rank INTEGER NOT NULL, score FLOAT NOT NULL, reasons TEXT NOT NULL, "
+                     "group_id VARCHAR(200) NOT NULL, supplier_name TEXT NOT NULL, supplier_sector VARCHAR(40) NOT NULL, "
+                     "supplier_province VARCHAR(80) NOT NULL, supplier_region VARCHAR(40) NOT NULL, "
+                     "supplier_certifications TEXT NOT NULL, buyer_name TEXT NOT NULL, buyer_type VARCHAR(20) NOT NULL, "
+                     "buyer_sector VARCHAR(40) NOT NULL, buyer_province VARCHAR(80) NOT NULL, "
+                     "PRIMARY KEY (run_id, kind, buyer_id, supplier_id))")
+        conn.execute("INSERT INTO run_matches VALUES (1, 'shortlist', 'B1', 'S1', 1, 0.5, 'r', '', 'n', 'x', 'p', "
+                     "'Central', ';', 'b', 'exporter', 'x', 'p')")
+    store = Store(f"sqlite:///{path}")
+    old = store.run_pair(1, "B1", "S1")["shortlist"]
+    assert old["reasons_th"] == "" and old["features"] is None and old["slot"] is None
