@@ -11,7 +11,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -170,6 +170,7 @@ def _province_index() -> dict[str, Province]:
     return index
 
 
+@lru_cache(maxsize=4096)
 def find_province(name: str) -> Province | None:
     """Find a province by Thai or English name, common spelling or ISO code.
 

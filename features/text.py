@@ -20,6 +20,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "split_items",
     "ENGLISH_STOP_WORDS",
     "NOISE_PHRASES_EN",
     "NOISE_PHRASES_TH",
@@ -153,6 +154,11 @@ _NOISE_EN = re.compile(
     + r")(?![^\W_])"
 )
 _SPACES = re.compile(r"\s+")
+# Where a product list separates its items: punctuation (not the comma of "Co., Ltd."),
+# and conjunctions standing between spaces.
+_ITEM_BREAK = re.compile(
+    r"[;/|\n\u2022\u00b7\u3001]+|,(?!\s*(?:ltd|limited)\b)|\s+-\s+|\s(?:and|or|&|และ|หรือ)\s", re.IGNORECASE
+)
 # Written open or hyphenated, made of stop words or split by punctuation: join them.
 _COMPOUNDS_EN = re.compile(r"(?<![^\W_])(?:make up|e commerce|e bike|e coat|t shirts?)(?![^\W_])")
 _RUN = re.compile(rf"[{_THAI_CHAR}]+|[^\s{_THAI_CHAR}]+")
@@ -360,6 +366,24 @@ def analyze_normalized(text: str) -> tuple[tuple[str, str, int, int, bool], ...]
     return tuple(tokens)
 
 
+def split_items(text: str) -> list[str]:
+    """Split a product list into its items, so that work is cached per item.
+
+    SMEs list what they make (``"stamped parts, jigs and fixtures / ชุบโครเมียม"``);
+    the same items recur across thousands of profiles, so tokenizing and
+    matching them once each is what keeps a national register fast. No
+    synonym spans two items.
+
+    Examples
+    --------
+    >>> split_items("Stamped parts, jigs and fixtures / ชุบโครเมียม")
+    ['Stamped parts', 'jigs', 'fixtures', 'ชุบโครเมียม']
+    >>> split_items("ABC Co., Ltd.")
+    ['ABC Co., Ltd.']
+    """
+    return [item for item in (part.strip() for part in _ITEM_BREAK.split(text)) if item] or [text]
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _tokenize_cached(text: str) -> tuple[str, ...]:
     """Content tokens of a raw phrase."""
@@ -374,7 +398,8 @@ def tokenize(text: str) -> list[str]:
     Latin-script words are split on spaces and folded with
     :func:`stem_english`.  Stop words of both languages
     (:data:`THAI_STOP_WORDS`, :data:`ENGLISH_STOP_WORDS`), bare numbers and
-    one-letter Thai fragments are dropped.  Results are cached per phrase.
+    one-letter Thai fragments are dropped.  Results are cached per item of a
+    product list (:func:`split_items`).
 
     The function takes one string and returns a list of strings, so it can be
     passed as ``analyzer=tokenize`` to scikit-learn's ``CountVectorizer`` or
@@ -405,4 +430,6 @@ def tokenize(text: str) -> list[str]:
     >>> CountVectorizer(analyzer=tokenize).fit(["ผ้าหุ้มเบาะรถยนต์", "seat fabrics"]).get_feature_names_out().tolist()
     ['fabric', 'seat', 'ผ้า', 'รถยนต์', 'หุ้ม', 'เบาะ']
     """
-    return list(_tokenize_cached(text))
+    if not isinstance(text, str):
+        raise TypeError(f"Expected a str, but got {type(text).__name__}: {text!r}")
+    return [token for item in split_items(text) for token in _tokenize_cached(item)]

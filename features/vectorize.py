@@ -52,7 +52,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     >>> v = ProfileVectorizer().fit(["รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป", "สบู่สมุนไพร"], ["Sourcing stamped metal parts"])
     >>> X_s, X_b = v.transform(["รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป", "สบู่สมุนไพร"]), v.transform(["stamped metal parts"], side="buyer")
     >>> [round(float(x), 2) for x in (X_s @ X_b.T).toarray().ravel()]  # Thai stamping meets English; soap does not
-    [0.62, 0.0]
+    [0.61, 0.0]
     """
 
     def __init__(self, weights=(0.6, 0.15, 0.25), mapper=None):
@@ -98,8 +98,14 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError(f"Expected side 'supplier' or 'buyer', got {side!r}")
         texts = list(texts)
         concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
-        # Suppliers' concepts go through the input-output relation; buyers' stay as they are.
-        related = concepts @ self.mapper_.related_concepts_.astype(np.float32) if side == "supplier" else concepts
+        related = concepts
+        if side == "supplier":
+            # Suppliers' concepts go through the input-output relation, which already carries
+            # ancestors' links: only the concepts matched directly (weight 1) enter it.
+            direct = concepts.copy()
+            direct.data[direct.data < 1] = 0
+            direct.eliminate_zeros()
+            related = direct @ self.mapper_.related_concepts_.astype(np.float32)
         return {
             "concepts": normalize(concepts),
             "related": normalize(sp.csr_matrix(related)),

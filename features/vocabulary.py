@@ -31,7 +31,7 @@ from sklearn.preprocessing import normalize as _normalize_rows
 from sklearn.utils.validation import check_is_fitted
 
 from .reference import OUTCOMES, SECTORS
-from .text import analyze_normalized, is_thai, normalize_text, tokenize
+from .text import analyze_normalized, is_thai, normalize_text, split_items, tokenize
 
 __all__ = [
     "POSITIVE_OUTCOMES",
@@ -706,8 +706,19 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             if slot is None:
                 slot = position[text] = len(position)
             inverse[k] = slot
-        results = [self._match(normalize_text(text)) for text in position]
+        results = [self._match_items(text) for text in position]
         return results, inverse
+
+    def _match_items(self, text: str) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
+        """:meth:`_match` item by item of a product list (cached per item), merged."""
+        parts = [self._match(normalize_text(item)) for item in split_items(text)]
+        if len(parts) == 1:
+            return parts[0]
+        return (
+            np.unique(np.concatenate([p[0] for p in parts])).astype(np.int32),
+            sum((p[1] for p in parts), ()),
+            sum((p[2] for p in parts), ()),
+        )
 
     # ------------------------------------------------------------ transform
     def transform(self, texts, *, side: str = "supplier") -> sp.csr_matrix:
