@@ -1,6 +1,11 @@
 """Profiles of SMEs and buyers, and the features that describe them."""
 
 from .demo import DemoRegister, generate_register, split_partnerships, true_relevance, write_register
+from .candidates import Candidates, build_candidates, violates_hard_constraints
+from .pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
+from .text import normalize_text, split_items, tokenize
+from .vectorize import ProfileVectorizer
+from .vocabulary import Concept, ConceptMapper, ConceptVocabulary, InvalidVocabularyError
 from .profiles import Buyer, Partnership, Profile, Supplier
 from .reference import (
     BUYER_TYPES,
@@ -15,6 +20,19 @@ from .reference import (
 )
 
 __all__ = [
+    "FEATURE_DESCRIPTIONS",
+    "FEATURE_NAMES",
+    "Candidates",
+    "Concept",
+    "ConceptMapper",
+    "ConceptVocabulary",
+    "InvalidVocabularyError",
+    "ProfileVectorizer",
+    "build_candidates",
+    "normalize_text",
+    "split_items",
+    "tokenize",
+    "violates_hard_constraints",
     "BUYER_TYPES",
     "CERTIFICATIONS",
     "OUTCOMES",
