@@ -69,6 +69,18 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             ``(pairs, outcomes)``: integer (supplier position, buyer position)
             pairs into the texts and their outcomes, to learn concept links.
         """
+        self._fit_words(supplier_texts, buyer_texts, history)
+        return self
+
+    def fit_transform_blocks(self, supplier_texts, buyer_texts, history=None) -> tuple[dict, dict]:
+        """:meth:`fit`, then :meth:`transform_blocks` of both sides, tokenizing each text once."""
+        words = self._fit_words(supplier_texts, buyer_texts, history)
+        n = len(supplier_texts)
+        return (self.transform_blocks(supplier_texts, "supplier", words=words[:n]),
+                self.transform_blocks(buyer_texts, "buyer", words=words[n:]))
+
+    def _fit_words(self, supplier_texts, buyer_texts, history):
+        """Check the weights, fit the mapper and the word space; return the word matrix of all texts."""
         weights = np.asarray(self.weights, dtype=float)
         if weights.shape != (len(BLOCKS),) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
             raise ValueError(f"Expected {len(BLOCKS)} non-negative weights summing to 1, got {self.weights}")
@@ -77,10 +89,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
         if history is not None and len(history[0]):
             self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
-        self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True).fit(
-            supplier_texts + buyer_texts
-        )
-        return self
+        self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True)
+        return self.words_.fit_transform(supplier_texts + buyer_texts).tocsr()
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
         """Learn from new partnership outcomes without refitting the vocabulary or the word space."""
@@ -88,10 +98,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_.update_links(supplier_texts, buyer_texts, pairs, outcomes)
         return self
 
-    def transform_blocks(self, texts, side: str = "supplier") -> dict[str, sp.csr_matrix]:
+    def transform_blocks(self, texts, side: str = "supplier", *, words=None) -> dict[str, sp.csr_matrix]:
         """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``.
 
-        Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs).
+        Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs);
+        ``words``, where given, is the texts' word TF-IDF already computed.
         """
         check_is_fitted(self, "mapper_")
         if side not in ("supplier", "buyer"):
@@ -109,7 +120,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return {
             "concepts": normalize(concepts),
             "related": normalize(sp.csr_matrix(related)),
-            "words": normalize(self.words_.transform(texts)),
+            "words": normalize(self.words_.transform(texts) if words is None else words),
         }
 
     def transform(self, texts, side: str = "supplier") -> sp.csr_matrix:

@@ -174,13 +174,13 @@ class MatchEngine:
         buyer_position = {bid: j for j, bid in enumerate(B.ids)}
         known = [p for p in history if p.supplier_id in supplier_position and p.buyer_id in buyer_position]
         pairs = np.array([(supplier_position[p.supplier_id], buyer_position[p.buyer_id]) for p in known], dtype=np.int64)
-        vectorizer = ProfileVectorizer().fit(
+        vectorizer = ProfileVectorizer()
+        supplier_blocks, buyer_blocks = vectorizer.fit_transform_blocks(
             S.texts, B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known])
         )
         return MatchContext(
             suppliers=S, buyers=B, vectorizer=vectorizer,
-            supplier_blocks=vectorizer.transform_blocks(S.texts, "supplier"),
-            buyer_blocks=vectorizer.transform_blocks(B.texts, "buyer"),
+            supplier_blocks=supplier_blocks, buyer_blocks=buyer_blocks,
             track=build_track_record(S, history),
             certification_names=sorted({c for s in suppliers for c in s.certifications}
                                        | {c for b in buyers for c in b.required_certifications}),
