@@ -99,11 +99,13 @@ def main(argv=None) -> None:
                         help="past proposals per buyer in the demo history (inclusive range)")
     parser.add_argument("--boosting", action="store_true",
                         help="also train a gradient-boosting model (the measured alternative to the logistic default)")
+    parser.add_argument("--cross-language", action="store_true",
+                        help="every SME writes Thai only and every buyer English only (no shared strings)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     register = generate_register(args.suppliers, args.buyers, random_state=args.seed,
-                                 proposals_per_buyer=tuple(args.proposals))
+                                 proposals_per_buyer=tuple(args.proposals), cross_language=args.cross_language)
     suppliers, buyers = register.suppliers, register.buyers
     supplier_position = {s.supplier_id: i for i, s in enumerate(suppliers)}
     buyer_position = {b.buyer_id: j for j, b in enumerate(buyers)}

@@ -527,7 +527,7 @@ def _sigmoid(x):
 # --------------------------------------------------------------------------- suppliers
 
 
-def _generate_suppliers(rng, rnd, n, names, province_list, popularity):
+def _generate_suppliers(rng, rnd, n, names, province_list, popularity, cross_language=False):
     sector_names = list(_SUPPLIER_SECTOR_SHARES)
     sector = rng.choice(len(sector_names), size=n, p=list(_SUPPLIER_SECTOR_SHARES.values()))
     prov = _sample_provinces(rng, sector, names, sector_names)
@@ -548,7 +548,7 @@ def _generate_suppliers(rng, rnd, n, names, province_list, popularity):
     max_buyers = rng.choice(np.arange(1, 6), size=n, p=[0.15, 0.25, 0.3, 0.15, 0.15])
     max_buyers_blank = rng.random(n) < 0.5
     clusters = _assign_clusters(rng, rnd, sector, prov, sector_names, province_list)
-    language = rng.choice(np.array(["th", "en", "both"]), size=n, p=[0.45, 0.22, 0.33])
+    language = rng.choice(np.array(["th", "en", "both"]), size=n, p=[1.0, 0, 0] if cross_language else [0.45, 0.22, 0.33])
     n_items = rng.choice(np.arange(1, 5), size=n, p=[0.35, 0.35, 0.2, 0.1])
     english_name = rng.random(n) < np.where(language == "en", 0.85, np.where(language == "both", 0.45, 0.15))
 
@@ -634,7 +634,8 @@ def _buyer_pool(sector: str, buyer_type: str) -> list[int]:
     return [k for k, item in enumerate(CATALOG) if sector in item.buyer_sectors and item.route in routes]
 
 
-def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_capacity, supplier_sector):
+def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_capacity, supplier_sector,
+                     cross_language=False):
     types = list(_BUYER_TYPE_SHARES)
     buyer_type = rng.choice(len(types), size=n, p=list(_BUYER_TYPE_SHARES.values()))
     sector = np.empty(n, dtype=object)
@@ -700,6 +701,8 @@ def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_cap
         foreign = nationality[j] != "th"
         u = rnd.random()
         language = ("en" if u < 0.8 else "both") if foreign else ("th" if u < 0.45 else "both" if u < 0.8 else "en")
+        if cross_language:
+            language = "en"
         n_certs = rnd.choices((0, 1, 2), weights=(0.45, 0.35, 0.2))[0]
         options = list(_BUYER_CERTS[s])
         certs = rnd.sample(options, min(n_certs, len(options)))
@@ -952,7 +955,7 @@ def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[in
 
 
 def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=0,
-                      proposals_per_buyer: tuple[int, int] = (3, 6)) -> DemoRegister:
+                      proposals_per_buyer: tuple[int, int] = (3, 6), cross_language: bool = False) -> DemoRegister:
     """Generate a realistic Thai register of SMEs, buyers and past proposals.
 
     The same ``random_state`` gives the same register. Sectors, places,
@@ -970,6 +973,9 @@ def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_st
         Seed for every random draw; nothing is seeded globally.
     proposals_per_buyer : (int, int)
         Inclusive range of past proposals per buyer.
+    cross_language : bool
+        Every SME writes its products in Thai only and every buyer its needs in
+        English only: the hardest case, where no shared string links the two.
 
     Returns
     -------
@@ -1010,12 +1016,13 @@ def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_st
     # Some items are asked for and made far more than others (a Zipf-like market).
     popularity = rng.gamma(1.5, 1.0, len(CATALOG)) + 0.05
 
-    s_rows, suppliers, s_items = _generate_suppliers(rng, rnd, int(n_suppliers), names, province_list, popularity)
+    s_rows, suppliers, s_items = _generate_suppliers(rng, rnd, int(n_suppliers), names, province_list, popularity,
+                                                     cross_language)
     capacity = np.array([np.nan if s.capacity_thb_per_month is None else s.capacity_thb_per_month
                          for s in suppliers])
     s_sector = np.array([s.sector for s in suppliers], dtype=object)
     b_rows, buyers, b_items = _generate_buyers(rng, rnd, int(n_buyers), names, province_list, popularity,
-                                               np.nan_to_num(capacity), s_sector)
+                                               np.nan_to_num(capacity), s_sector, cross_language)
     register = DemoRegister(suppliers=suppliers, buyers=buyers, partnerships=[], supplier_items=s_items,
                             buyer_items=b_items, supplier_rows=s_rows, buyer_rows=b_rows)
     register.partnerships = _generate_history(rng, register, (int(low), int(high)))

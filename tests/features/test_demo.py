@@ -342,3 +342,11 @@ def test_true_relevance_refuses_positions_outside_the_register(register):
         true_relevance(register, [0, 2000], [0, 1])
     with pytest.raises(IndexError, match=r"buyer positions in \[0, 200\), found -1"):
         true_relevance(register, [0], [-1])
+
+
+def test_cross_language_register_writes_smes_in_thai_and_buyers_in_english():
+    from tiermatch.features.text import is_thai
+
+    register = generate_register(120, 15, random_state=2, cross_language=True)
+    assert all(is_thai(s.products) for s in register.suppliers)
+    assert not any(is_thai(b.needs) for b in register.buyers)
