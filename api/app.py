@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -57,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         # Runs left queued or running by a process that has gone will never finish: say so.
         store.fail_interrupted_runs(runs.is_worker_alive)
+        # What exists now (modules, the app) lives as long as the process: keep it out of the garbage
+        # collector's full passes, which otherwise walk ~200,000 objects (~40-90 ms, seen in the p99).
+        gc.freeze()
         yield
         app.state.executor.shutdown(wait=True, cancel_futures=True)
 

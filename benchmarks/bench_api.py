@@ -4,7 +4,8 @@ A register of ``--suppliers`` SMEs and ``--buyers`` buyers (the seeded demo regi
 imported into a SQLite file and matched once by the service's own runner. Then two servers are
 started with uvicorn on loopback, one after the other, with the same number of workers:
 
-- ``tiermatch``: ``GET /buyers/{buyer_id}/shortlist`` with a matchmaker key, buyer ids in turn;
+- ``tiermatch``: ``GET /buyers/{buyer_id}/shortlist`` with a matchmaker key, buyer ids in turn
+  (the default page, then with a ``region`` filter);
 - ``minimal``: a FastAPI app whose one endpoint returns a small JSON list: the ceiling.
 
 ``wrk`` (16 connections, 2 threads, bounded duration) drives each on the same machine and reports
@@ -45,7 +46,7 @@ local ids = {%s}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/buyers/" .. ids[(n %% #ids) + 1] .. "/shortlist", {["X-API-Key"] = "%s"})
+  return wrk.format("GET", "/buyers/" .. ids[(n %% #ids) + 1] .. "/shortlist%s", {["X-API-Key"] = "%s"})
 end
 """
 
@@ -59,7 +60,8 @@ def _free_port() -> int:
 def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[str], dict]:
     """Import the demo register into ``path``, run the matcher once; returns (key, buyer ids, timings)."""
     from tiermatch.api import create_key
-    from tiermatch.api.runs import execute_run
+    from tiermatch.api.runs import execute_run, run_options
+    from tiermatch.api.schemas import RunIn
     from tiermatch.features.demo import generate_register
     from tiermatch.store import Store
 
@@ -70,8 +72,9 @@ def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[
     store.import_register(register.suppliers, register.buyers, register.partnerships)
     timings["import_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    run = store.create_run({"top_k": 10, "min_score": 0.3})
-    execute_run(store, run["run_id"], {"top_k": 10, "min_score": 0.3})
+    options = run_options(RunIn(top_k=10))
+    run = store.create_run(options)
+    execute_run(store, run["run_id"], options)
     run = store.get_run(run["run_id"])
     if run["status"] != "completed":
         raise SystemExit(f"the run failed: {run['error']}")
@@ -81,6 +84,20 @@ def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[
     buyer_ids = sorted(store.known_ids("buyers"))
     store.engine.dispose()
     return key, buyer_ids, timings
+
+
+def reuse_store(path: Path) -> tuple[str, list[str]]:
+    """A new matchmaker key and the buyer ids of a store that already holds a completed run."""
+    from tiermatch.api import create_key
+    from tiermatch.store import Store
+
+    store = Store(f"sqlite:///{path}")
+    if store.latest_completed_run_id() is None:
+        raise SystemExit(f"{path} holds no completed run: give a new path to build one")
+    key = create_key(store, "matchmaker", name="benchmark")["key"]
+    buyer_ids = sorted(store.known_ids("buyers"))
+    store.engine.dispose()
+    return key, buyer_ids
 
 
 def serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
@@ -131,18 +148,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per measurement")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database", type=Path, help="a SQLite file to build the register in, or to reuse when it "
+                                                      "holds a completed run (default: a temporary one)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
     folder = Path(tempfile.mkdtemp(prefix="bench_api_"))
-    database = folder / "store.sqlite"
-    print(f"building the register: {args.suppliers:,} SMEs x {args.buyers:,} buyers", file=sys.stderr)
-    key, buyer_ids, timings = build_store(database, args.suppliers, args.buyers)
-    print(f"import {timings['import_s']:.1f} s, run {timings['run_s']:.1f} s, "
-          f"{timings['shortlist_rows']:,} shortlist rows", file=sys.stderr)
-    script = folder / "shortlist.lua"
-    script.write_text(WRK_SCRIPT % (", ".join(f'"{b}"' for b in buyer_ids), key))
+    database = args.database or folder / "store.sqlite"
+    if database.exists():
+        key, buyer_ids = reuse_store(database)
+        print(f"reusing {database}: {len(buyer_ids):,} buyers", file=sys.stderr)
+    else:
+        print(f"building the register: {args.suppliers:,} SMEs x {args.buyers:,} buyers", file=sys.stderr)
+        key, buyer_ids, timings = build_store(database, args.suppliers, args.buyers)
+        print(f"import {timings['import_s']:.1f} s, run {timings['run_s']:.1f} s, "
+              f"{timings['shortlist_rows']:,} shortlist rows", file=sys.stderr)
+    ids = ", ".join(f'"{b}"' for b in buyer_ids)
+    script, filtered = folder / "shortlist.lua", folder / "filtered.lua"
+    script.write_text(WRK_SCRIPT % (ids, "", key))
+    filtered.write_text(WRK_SCRIPT % (ids, "?region=East", key))
 
     env = {**os.environ, "TIERMATCH_DATABASE_URL": f"sqlite:///{database}",
            "PYTHONPATH": str(Path(__file__).parent) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -151,6 +176,8 @@ def main() -> None:
         for name, target, path, lua in (
             ("minimal FastAPI endpoint", "bench_api:minimal_app", "/items", None),
             ("tiermatch shortlist", "tiermatch.api.app:create_app", f"/buyers/{buyer_ids[0]}/shortlist", script),
+            ("tiermatch shortlist ?region=East", "tiermatch.api.app:create_app",
+             f"/buyers/{buyer_ids[0]}/shortlist", filtered),
         ):
             port = _free_port()
             command = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
@@ -160,7 +187,9 @@ def main() -> None:
             process = serve(command, env, port)
             try:
                 run_wrk(f"http://127.0.0.1:{port}{path}", 2, args.connections, lua)  # warm-up
+                load_before = os.getloadavg()[0]
                 result = run_wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections, lua)
+                result["load"] = (load_before, os.getloadavg()[0])
             finally:
                 stop(process)
             rows.append((name, workers, result))
@@ -168,12 +197,12 @@ def main() -> None:
 
     print(f"\n{args.suppliers:,} SMEs x {args.buyers:,} buyers; wrk -t2 -c{args.connections} -d{args.duration}s "
           f"on 127.0.0.1, {os.cpu_count()} cores shared with the load generator\n")
-    print("| endpoint | workers | req/s | p50 ms | p99 ms | non-2xx | share of minimal req/s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| endpoint | workers | req/s | p50 ms | p99 ms | non-2xx | share of minimal req/s | load avg before/after |")
+    print("|---|---|---|---|---|---|---|---|")
     ceiling = {w: r["rps"] for n, w, r in rows if n.startswith("minimal")}
     for name, workers, r in rows:
         print(f"| {name} | {workers} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-              f"{r['rps'] / ceiling[workers]:.0%} |")
+              f"{r['rps'] / ceiling[workers]:.0%} | {r['load'][0]:.1f} / {r['load'][1]:.1f} |")
     shutil.rmtree(folder, ignore_errors=True)
 
 
