@@ -149,7 +149,15 @@ def build_result_rows(result: MatchResult, suppliers: list[Supplier], buyers: li
 
 
 def run_options(body: RunIn) -> dict:
-    """The options a run is recorded with: ``fair`` resolved (on for a matchmaking day), the stored depth added."""
+    """The options a run is recorded with: ``fair`` resolved (on for a matchmaking day), the stored depth added.
+
+    Examples
+    --------
+    >>> run_options(RunIn(slots=8))
+    {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'shortlist_depth': 50}
+    >>> run_options(RunIn(top_k=80, slots=8, fair=False))["fair"], run_options(RunIn(top_k=80))["shortlist_depth"]
+    (False, 80)
+    """
     fair = body.slots is not None if body.fair is None else body.fair
     return {"top_k": body.top_k, "min_score": body.min_score, "fair": fair, "slots": body.slots,
             "shortlist_depth": max(body.top_k, SHORTLIST_DEPTH)}
