@@ -13,7 +13,7 @@ from .profiles import Partnership
 from .reference import BUYER_TYPES, SECTOR_CERTIFICATIONS, SECTOR_LINKS, SECTORS
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pair"]
+__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pairs"]
 
 # What each pair feature measures; every value lies in [0, 1], higher is better.
 FEATURE_DESCRIPTIONS = {
@@ -181,7 +181,7 @@ _REASONS = {
         "input": "its {supplier_concept} goes into {buyer_concept} (needed)",
         "text": "product text {share:.0%} alike",
         "same_sector": "same sector ({sector})",
-        "linked_sector": "{supplier_sector} supplier feeding a {buyer_sector} buyer",
+        "linked_sector": "{supplier_sector} supplier feeding the {buyer_sector} sector",
         "cross_sector": "{supplier_sector} supplier, {buyer_sector} buyer",
         "certified": "{certifications} held",
         "distance": "{km:.0f} km away",
@@ -212,15 +212,16 @@ _REASONS = {
 LANGUAGES = tuple(_REASONS)
 
 
-def explain_pair(
-    suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, k: int,
-    certification_names: Sequence[str], language: str = "en", concepts: tuple[str, str] | None = None,
-) -> str:
-    """One line of plain reasons for candidate pair ``k``, in English (``"en"``) or Thai (``"th"``).
+def explain_pairs(
+    suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, ks,
+    certification_names: Sequence[str], language: str = "en", concepts: Sequence[tuple[str, str] | None] | None = None,
+) -> list[str]:
+    """One line of plain reasons for each candidate pair ``ks``, in English (``"en"``) or Thai (``"th"``).
 
-    ``concepts`` names what links the two: ``(concept, "")`` where the supplier
-    makes a concept the buyer needs, ``(supplier concept, buyer concept)`` where
-    the first is an input to the second, in the language asked for.
+    ``concepts[n]`` names what links pair ``ks[n]``: ``(concept, "")`` where the
+    supplier makes a concept the buyer needs, ``(supplier concept, buyer
+    concept)`` where the first is an input to the second, None where only
+    words link them; in the language asked for.
 
     Example output: ``makes stamped metal parts (needed); same sector (automotive); IATF 16949 held;
     38 km away; capacity covers 40% of a supplier slot; 3 of 4 past proposals accepted``.
@@ -228,31 +229,48 @@ def explain_pair(
     if language not in _REASONS:
         raise ValueError(f"Expected language in {LANGUAGES}, got {language!r}")
     say = _REASONS[language]
-    sector = (lambda code: _SECTOR_TH[SECTORS[code]]) if language == "th" else (lambda code: SECTORS[code])
-    i, j = features.rows[k], features.cols[k]
-    if concepts and not concepts[1]:
-        parts = [say["makes"].format(concept=concepts[0])]
-    elif concepts:
-        parts = [say["input"].format(supplier_concept=concepts[0], buyer_concept=concepts[1])]
-    else:
-        parts = [say["text"].format(share=features.column("text_fit")[k])]
-    if suppliers.sector[i] == buyers.sector[j]:
-        parts.append(say["same_sector"].format(sector=sector(buyers.sector[j])))
-    else:
-        kind = "linked_sector" if features.column("sector_fit")[k] > 0 else "cross_sector"
-        parts.append(say[kind].format(supplier_sector=sector(suppliers.sector[i]), buyer_sector=sector(buyers.sector[j])))
-    required = buyers.required_certifications[j].indices
-    if len(required):
-        parts.append(say["certified"].format(certifications=", ".join(certification_names[c] for c in required)))
-    parts.append(say["distance"].format(km=features.distance_km[k]))
-    slot, capacity = features.slot_demand[k], suppliers.capacity[i]
-    if not (np.isnan(slot) or np.isnan(capacity)):
-        share = capacity / max(slot, 1.0)
-        parts.append(say["capacity_covers"] if share >= 1 else say["capacity_share"].format(share=share))
-    if np.isin(buyers.buyer_type[j], _EXPORT_TYPES):
-        parts.append(say["export_ready"] if suppliers.export_ready[i] else say["not_export_ready"])
-    if buyers.buyer_type[j] == _RETAILER and suppliers.otop[i]:
-        parts.append(say["otop"])
-    if track.proposals[i]:
-        parts.append(say["track"].format(accepted=track.accepted[i], proposals=track.proposals[i]))
-    return "; ".join(parts)
+    sector_name = [_SECTOR_TH[s] if language == "th" else s for s in SECTORS]
+    ks = np.asarray(ks, dtype=np.int64)
+    rows, cols = features.rows[ks], features.cols[ks]
+    required = buyers.required_certifications
+    held_text = {
+        int(j): ", ".join(certification_names[c] for c in required.indices[required.indptr[j]:required.indptr[j + 1]])
+        for j in np.unique(cols)
+    }
+    capacity, slot = suppliers.capacity[rows], features.slot_demand[ks]
+    share = np.where(np.isnan(capacity) | np.isnan(slot), np.nan, capacity / np.maximum(slot, 1.0)).tolist()
+    exporting = np.isin(buyers.buyer_type[cols], _EXPORT_TYPES).tolist()
+    otop_for_retail = ((buyers.buyer_type[cols] == _RETAILER) & suppliers.otop[rows]).tolist()
+    columns = zip(
+        rows.tolist(), cols.tolist(), suppliers.sector[rows].tolist(), buyers.sector[cols].tolist(),
+        features.column("text_fit")[ks].tolist(), (features.column("sector_fit")[ks] > 0).tolist(),
+        features.distance_km[ks].tolist(), share, exporting, suppliers.export_ready[rows].tolist(), otop_for_retail,
+        track.proposals[rows].tolist(), track.accepted[rows].tolist(),
+        concepts if concepts is not None else [None] * len(ks),
+    )
+    lines = []
+    for i, j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted, link in columns:
+        if link and not link[1]:
+            parts = [say["makes"].format(concept=link[0])]
+        elif link:
+            parts = [say["input"].format(supplier_concept=link[0], buyer_concept=link[1])]
+        else:
+            parts = [say["text"].format(share=text_fit)]
+        if s_sector == b_sector:
+            parts.append(say["same_sector"].format(sector=sector_name[b_sector]))
+        else:
+            parts.append(say["linked_sector" if linked else "cross_sector"].format(
+                supplier_sector=sector_name[s_sector], buyer_sector=sector_name[b_sector]))
+        if held_text[j]:
+            parts.append(say["certified"].format(certifications=held_text[j]))
+        parts.append(say["distance"].format(km=km))
+        if covers == covers:  # not NaN: both capacity and demand known
+            parts.append(say["capacity_covers"] if covers >= 1 else say["capacity_share"].format(share=covers))
+        if export:
+            parts.append(say["export_ready"] if ready else say["not_export_ready"])
+        if otop:
+            parts.append(say["otop"])
+        if proposals:
+            parts.append(say["track"].format(accepted=accepted, proposals=proposals))
+        lines.append("; ".join(parts))
+    return lines

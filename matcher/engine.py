@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..features.candidates import Candidates, build_candidates, pair_similarity, road_km
-from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pair
+from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pairs
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.tables import BuyerTable, SupplierTable, build_tables
 from ..features.vectorize import BLOCKS, ProfileVectorizer, stack_blocks
@@ -96,28 +96,58 @@ class MatchContext:
             certification_names=self.certification_names,
         )
 
-    def linking_concepts(self, i: int, j: int, language: str = "en") -> tuple[str, str] | None:
-        """What ties supplier ``i`` to buyer ``j``: a concept both name, else an input relation, else None."""
+    def linking_concepts(self, rows, cols, language: str = "en") -> list[tuple[str, str] | None]:
+        """What ties each supplier ``rows[n]`` to buyer ``cols[n]``: a concept both name (the strongest),
+        else an input relation (supplier concept, buyer concept), else None; names in ``language``."""
         mapper = self.vectorizer.mapper_
         vocabulary = mapper.vocabulary_
-        supplier, buyer = self.supplier_blocks["concepts"][i], self.buyer_blocks["concepts"][j]
-        name = (lambda c: vocabulary[int(c)].name_th) if language == "th" else (lambda c: vocabulary[int(c)].name_en.lower())
-        shared = supplier.multiply(buyer)
-        if shared.nnz:
-            return name(shared.indices[np.argmax(shared.data)]), ""
-        related = supplier @ mapper.related_concepts_
-        via = sp.csr_matrix(related).multiply(buyer)
-        if not via.nnz:
-            return None
-        target = via.indices[np.argmax(via.data)]
-        column = mapper.related_concepts_[:, target].toarray().ravel() * supplier.toarray().ravel()
-        return name(np.argmax(column)), name(target)
+        names = ([c.name_th for c in vocabulary] if language == "th" else [c.name_en.lower() for c in vocabulary])
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        C_s, C_b = self.supplier_blocks["concepts"], self.buyer_blocks["concepts"]
+        links: list[tuple[str, str] | None] = [None] * len(rows)
+        shared_row, shared_concept = _row_argmax(C_s[rows].multiply(C_b[cols]))
+        for n, c in zip(shared_row.tolist(), shared_concept.tolist()):
+            links[n] = (names[c], "")
+        rest = np.setdiff1d(np.arange(len(rows)), shared_row)
+        if len(rest):
+            related = mapper.related_concepts_
+            direct = _direct_concepts(C_s)[rows[rest]]
+            via_row, target = _row_argmax(sp.csr_matrix(direct @ related).multiply(C_b[cols[rest]]))
+            # Which of the supplier's concepts feeds the target most.
+            source_row, source = _row_argmax(direct[via_row].multiply(related.T.tocsr()[target]))
+            for n, t, c in zip(rest[via_row[source_row]].tolist(), target[source_row].tolist(), source.tolist()):
+                links[n] = (names[c], names[t])
+        return links
 
-    def explain(self, features: PairFeatures, k: int, language: str = "en") -> str:
-        """One line of plain reasons for pair ``k`` of ``features``, in English (``"en"``) or Thai (``"th"``)."""
-        concepts = self.linking_concepts(features.rows[k], features.cols[k], language)
-        return explain_pair(self.suppliers, self.buyers, features, self.track, k, self.certification_names,
-                            language, concepts)
+    def explain(self, features: PairFeatures, ks, language: str = "en") -> list[str]:
+        """One line of plain reasons for each pair ``ks`` of ``features``, in English (``"en"``) or Thai (``"th"``)."""
+        ks = np.asarray(ks, dtype=np.int64)
+        concepts = self.linking_concepts(features.rows[ks], features.cols[ks], language)
+        return explain_pairs(self.suppliers, self.buyers, features, self.track, ks, self.certification_names,
+                             language, concepts)
+
+
+def _row_argmax(matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a sparse matrix with a positive entry, and the column of each one's largest entry."""
+    coo = sp.coo_matrix(matrix)
+    positive = coo.data > 0
+    row, col, value = coo.row[positive], coo.col[positive], coo.data[positive]
+    order = np.lexsort((col, -value, row))
+    row, col = row[order], col[order]
+    first = np.r_[True, row[1:] != row[:-1]] if len(row) else np.zeros(0, dtype=bool)
+    return row[first].astype(np.int64), col[first].astype(np.int64)
+
+
+def _direct_concepts(concepts: sp.csr_matrix) -> sp.csr_matrix:
+    """The concepts a text names itself: each row's largest weights (ancestors weigh less)."""
+    concepts = sp.csr_matrix(concepts, copy=True)
+    row_max = np.maximum.reduceat(concepts.data, concepts.indptr[:-1][np.diff(concepts.indptr) > 0]) if concepts.nnz else []
+    top = np.zeros(concepts.shape[0], dtype=np.float32)
+    top[np.diff(concepts.indptr) > 0] = row_max
+    row_of = np.repeat(np.arange(concepts.shape[0]), np.diff(concepts.indptr))
+    concepts.data = (concepts.data >= 0.999 * top[row_of]).astype(np.float32)
+    concepts.eliminate_zeros()
+    return concepts
 
 
 class MatchEngine:
@@ -235,10 +265,9 @@ class MatchEngine:
         short_idx, short_rank = rank_top_k(candidates.cols, scores, self.top_k)
         rec_idx, rec_rank = rank_top_k(candidates.rows, scores, self.top_k)
         assigned_idx = np.flatnonzero(chosen)
-        reasons = {
-            int(k): (context.explain(features, int(k)), context.explain(features, int(k), "th"))
-            for k in np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
-        }
+        explained = np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
+        reasons = dict(zip(explained.tolist(), zip(context.explain(features, explained),
+                                                     context.explain(features, explained, "th"))))
 
         def match(k, rank=0):
             return Match(

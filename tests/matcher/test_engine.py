@@ -155,3 +155,22 @@ def test_each_match_carries_its_feature_values(tiny_market):
     assert list(top.features) == list(FEATURE_NAMES)
     assert top.features["concept_fit"] == pytest.approx(1.0, abs=1e-3)  # "stamped metal parts" both sides
     assert top.features["text_fit"] == pytest.approx(1.0, abs=1e-3) and top.features["sector_fit"] == 1.0
+
+
+def test_reasons_name_the_concept_or_the_input_relation():
+    suppliers = [Supplier(supplier_id="S1", name="a", sector="automotive", products="รับผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป",
+                          province="Rayong"),
+                 Supplier(supplier_id="S2", name="b", sector="textiles_garments", products="ผ้าหุ้มเบาะรถยนต์",
+                          province="Rayong")]
+    buyers = [Buyer(buyer_id="B1", name="x", buyer_type="first_tier", sector="automotive",
+                    needs="Sourcing stamped metal parts", province="Chon Buri"),
+              Buyer(buyer_id="B2", name="y", buyer_type="first_tier", sector="automotive", needs="car seats",
+                    province="Chon Buri")]
+    result = MatchEngine(min_score=0).run(suppliers, buyers)
+    reasons = {(m.buyer_id, m.supplier_id): (m.reasons, m.reasons_th) for m in result.shortlists}
+    assert reasons["B1", "S1"][0].startswith("makes stamped metal parts (needed)")
+    assert reasons["B1", "S1"][1].startswith("ผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป (ตรงกับที่ต้องการ)")
+    english, thai = reasons["B2", "S2"]
+    assert english.startswith("its automotive seat fabric goes into") and "(needed)" in english
+    assert "textiles_garments supplier feeding the automotive sector" in english
+    assert "เป็นวัตถุดิบของ" in thai
