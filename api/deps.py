@@ -40,7 +40,8 @@ def _query_names(route) -> frozenset[str]:
 
 
 async def reject_unknown_query(request: Request) -> None:
-    """422 for a query parameter the endpoint does not take: a misspelt filter must not pass silently."""
+    """422 for a query parameter the endpoint does not take (a misspelt filter must not pass silently)
+    or one given twice."""
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):
         return
@@ -49,6 +50,12 @@ async def reject_unknown_query(request: Request) -> None:
         known = ", ".join(sorted(_query_names(route))) or "none"
         raise ApiError(422, f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
                        f"query.{unknown[0]}")
+    # No endpoint takes a list in its query: a parameter given twice is ambiguous, so refuse it.
+    repeated = sorted({key for key, _ in request.query_params.multi_items()
+                       if len(request.query_params.getlist(key)) > 1})
+    if repeated:
+        raise ApiError(422, f"query parameter(s) {', '.join(map(repr, repeated))} given more than once; give each once",
+                       f"query.{repeated[0]}")
 
 
 async def get_store(request: Request) -> Store:

@@ -9,20 +9,18 @@ retraining refits no text vocabulary.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from ..matcher.engine import MatchEngine
-from ..matcher.model import TrainingReport, train_scoring_model
 from ..store import Store
+from ..training import json_safe, retrain
 from .auth import MATCHMAKER, Principal, require
 from .deps import MAX_OFFSET, get_store
 from .errors import error_responses
 from .schemas import ModelOut, ModelPage, RetrainOut
 
-__all__ = ["retrain", "router"]
+__all__ = ["router"]
 
 router = APIRouter()
 
@@ -30,56 +28,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 Matchmaker = Annotated[Principal, Depends(require(MATCHMAKER))]
 
 
-def _finite(value):
-    """NaN (no buyer had both outcomes) as None: JSON has no NaN."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
 def _scorer_name(record: dict | None) -> str:
     return "prior" if record is None else record["version"]
-
-
-def retrain(store: Store, **options) -> tuple[TrainingReport, dict, dict | None]:
-    """Train a scoring model on the stored register and history, store it, and return what changed.
-
-    Parameters
-    ----------
-    store : Store
-    **options
-        Passed to :func:`train_scoring_model` (``n_permutations``, ``random_state``...).
-
-    Returns
-    -------
-    report : TrainingReport
-    stored : dict
-        The new ``models`` record (without its bytes).
-    previous : dict or None
-        The adopted model runs used before (with bytes), None for the prior.
-
-    Raises
-    ------
-    InsufficientHistoryError
-        If the stored history cannot train or judge a model.
-    """
-    previous = store.latest_adopted_model()
-    history = store.partnerships()
-    context = MatchEngine().prepare(store.suppliers(), store.buyers(), history)
-    report = train_scoring_model(context, history, **options)
-    metrics = _finite({**report.model.metrics, "n_rows": report.n_rows, "n_buyers": report.n_buyers})
-    folds = [_finite({"test_buyers": len(f.test_buyers), "n_train": f.n_train, "n_test": f.n_test,
-                      "prior_metric": f.prior_metric, "model_metric": f.model_metric}) for f in report.folds]
-    stored = store.add_model(
-        report.version, report.model.to_bytes(), adopted=report.adopted, metrics=metrics,
-        report={"reason": report.reason, "folds": folds, "skipped": list(report.skipped[:100]),
-                "n_skipped": len(report.skipped)},
-    )
-    return report, stored, previous
 
 
 def _model_out(record: dict, in_use_id: int | None) -> ModelOut:
@@ -108,8 +58,8 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
     }
     return RetrainOut(
         model=_model_out(stored, in_use_id), adopted=report.adopted, reason=report.reason, metric=report.metric,
-        prior_metric=_finite(report.prior_metric), new_metric=_finite(report.model_metric),
-        improvement=_finite(report.improvement), p_value=_finite(report.p_value), previous=previous_out,
+        prior_metric=json_safe(report.prior_metric), new_metric=json_safe(report.model_metric),
+        improvement=json_safe(report.improvement), p_value=json_safe(report.p_value), previous=previous_out,
         scorer_in_use=_scorer_name(in_use), n_rows=report.n_rows, n_buyers=report.n_buyers,
         n_buyers_scored=report.n_buyers_scored, skipped=list(report.skipped[:100]),
         folds=stored["report"]["folds"],

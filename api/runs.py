@@ -21,8 +21,8 @@ from fastapi.responses import Response
 
 from ..features.profiles import Buyer, Supplier
 from ..matcher.engine import MatchEngine, MatchResult
-from ..matcher.model import LearnedScorer
 from ..store import Store
+from ..training import load_scoring_model
 from .auth import MATCHMAKER, Principal, require
 from .deps import MAX_OFFSET, get_store
 from .errors import ApiError, error_responses
@@ -41,7 +41,7 @@ from .schemas import (
     UnmatchedOut,
 )
 
-__all__ = ["SHORTLIST_DEPTH", "build_result_rows", "execute_run", "is_worker_alive", "load_scoring_model", "router",
+__all__ = ["SHORTLIST_DEPTH", "build_result_rows", "execute_run", "is_worker_alive", "router",
            "run_options", "worker_name"]
 
 router = APIRouter()
@@ -161,20 +161,6 @@ def run_options(body: RunIn) -> dict:
     fair = body.slots is not None if body.fair is None else body.fair
     return {"top_k": body.top_k, "min_score": body.min_score, "fair": fair, "slots": body.slots,
             "shortlist_depth": max(body.top_k, SHORTLIST_DEPTH)}
-
-
-def load_scoring_model(store: Store) -> tuple[object | None, dict]:
-    """The latest adopted model (None for the prior) and a note on it for the run's summary."""
-    record = store.latest_adopted_model()
-    if record is None:
-        return None, {"scorer": "prior"}
-    try:
-        model = LearnedScorer.from_bytes(record["blob"])
-    except ValueError as exc:
-        # A model of other features (an older version) cannot score: say so, score with the prior.
-        return None, {"scorer": "prior", "model_id": record["model_id"], "version": record["version"],
-                      "not_used": str(exc)}
-    return model, {"scorer": "model", "model_id": record["model_id"], "version": record["version"]}
 
 
 def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], None] | None = None) -> None:

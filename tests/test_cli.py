@@ -151,3 +151,21 @@ def test_a_matchmaking_day_writes_an_agenda_with_nobody_double_booked(register, 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["exposure"]["fair"] and summary["agenda"]["slots"] == 4
     assert len(by_buyer) + summary["agenda"]["unscheduled_meetings"] == summary["assigned_pairs"]
+
+
+def test_retrain_stores_a_model_and_runs_say_what_scores_them(register, tmp_path):
+    database = f"sqlite:///{tmp_path}/store.db"
+    empty = invoke("retrain", "--database", database)
+    assert empty.exit_code == 1 and "cannot train a model yet" in empty.output
+    invoke("import", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+           "--history", register / "partnerships.csv", "--database", database)
+    result = invoke("retrain", "--database", database)
+    assert result.exit_code == 0, result.output
+    assert "Runs now score with" in result.output
+    from tiermatch.store import Store
+    total, models = Store(database).models()
+    assert total == 1
+    adopted = models[0]["adopted"]
+    run = invoke("run", "--out", tmp_path / "out", "--database", database)
+    assert run.exit_code == 0, run.output
+    assert ("Scoring with model" if adopted else "Scoring with the prior") in run.output

@@ -16,6 +16,7 @@ from .matcher import MatchEngine, MatchResult
 from .outputs import write_outputs
 from .settings import get_settings
 from .store import Store
+from .training import load_scoring_model, retrain as retrain_model
 
 app = typer.Typer(
     help="tiermatch: match Thai SMEs to first-tier buyers, exporters, importers and retailers.\n\n"
@@ -182,7 +183,14 @@ def run(
         history_records, {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records},
         str(history or "store"),
     )
-    engine = MatchEngine(top_k=top_k, min_score=min_score, n_slots=slots, fair=slots is not None if fair is None else fair)
+    # The stored register is scored by the store's latest adopted model; files by the prior.
+    model = None
+    if suppliers is None:
+        model, scorer = load_scoring_model(store)
+        console.print(f"Scoring with {'model ' + scorer['version'] if model else 'the prior'}"
+                      + (f" ({scorer['not_used']})" if "not_used" in scorer else ""), highlight=False)
+    engine = MatchEngine(top_k=top_k, min_score=min_score, n_slots=slots, model=model,
+                         fair=slots is not None if fair is None else fair)
     _run_engine(supplier_records, buyer_records, history_records, out, rejected + unknown, engine)
 
 
@@ -216,6 +224,28 @@ def import_(
     console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
     console.print(f"The store now holds {store.counts()}", highlight=False)
 
+
+
+@app.command()
+def retrain(database: DatabaseOption = None) -> None:
+    """Learn a scoring model from the stored history; runs use it only if it beats the prior on held-out buyers.
+
+    The model is cross-validated by buyer (a buyer's rows never cross folds), calibrated and
+    versioned; it is stored whether adopted or not, with its metrics.
+
+    Example: tiermatch retrain
+    """
+    from .matcher import InsufficientHistoryError
+
+    store = _store(database)
+    try:
+        with console.status("Training on the stored history (cross-validated by buyer)..."):
+            report, stored, previous = retrain_model(store)
+    except InsufficientHistoryError as exc:
+        raise _fail(f"cannot train a model yet: {exc}") from exc
+    console.print(f"Model {report.version}: {report.reason}", highlight=False)
+    console.print(f"Runs now score with {'model ' + report.version if report.adopted else ('model ' + previous['version'] if previous else 'the prior')}.",
+                  highlight=False)
 
 @app.command()
 def generate(

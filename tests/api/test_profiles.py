@@ -165,3 +165,9 @@ def test_import_history_drops_unknown_ids(service):
     report = response.json()
     assert report["added"] == 1 and report["rejected_rows"] == 2
     assert {e["field"] for e in report["errors"]} == {"supplier_id", "outcome"}
+
+
+def test_a_query_parameter_given_twice_is_refused(service):
+    response = service.client.get("/feedback?supplier_id=S1&supplier_id=S2", headers=service.headers["matchmaker"])
+    assert response.status_code == 422
+    assert "given more than once" in response.json()["message"] and response.json()["field"] == "query.supplier_id"
