@@ -45,6 +45,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     ----------
     mapper_ : ConceptMapper
     words_ : TfidfVectorizer
+    unmatched_terms_ : collections.Counter
+        After :meth:`fit_transform_blocks`: words of either side that no concept matched.
     block_sizes_ : tuple of int
 
     Examples
@@ -76,8 +78,12 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         """:meth:`fit`, then :meth:`transform_blocks` of both sides, tokenizing each text once."""
         words = self._fit_words(supplier_texts, buyer_texts, history)
         n = len(supplier_texts)
-        return (self.transform_blocks(supplier_texts, "supplier", words=words[:n]),
-                self.transform_blocks(buyer_texts, "buyer", words=words[n:]))
+        supplier_blocks = self.transform_blocks(supplier_texts, "supplier", words=words[:n])
+        unmatched = self.mapper_.unmatched_terms_.copy()
+        buyer_blocks = self.transform_blocks(buyer_texts, "buyer", words=words[n:])
+        # Words no concept knows, counted once per profile: where the vocabulary should grow.
+        self.unmatched_terms_ = unmatched + self.mapper_.unmatched_terms_
+        return supplier_blocks, buyer_blocks
 
     def _fit_words(self, supplier_texts, buyer_texts, history):
         """Check the weights, fit the mapper and the word space; return the word matrix of all texts."""

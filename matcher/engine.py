@@ -312,6 +312,7 @@ class MatchEngine:
                 "slots_needed": slots_needed, "slots": self.n_slots, "unscheduled_meetings": int((slots < 0).sum()),
             },
             "seconds": timings,
+            "unmatched_terms": dict(context.vectorizer.unmatched_terms_.most_common(20)),
             "per_buyer": per_buyer,
         }
         return MatchResult(shortlists, recommendations, assignment, unmatched_buyers, unmatched_suppliers, summary)

@@ -169,3 +169,17 @@ def test_retrain_stores_a_model_and_runs_say_what_scores_them(register, tmp_path
     run = invoke("run", "--out", tmp_path / "out", "--database", database)
     assert run.exit_code == 0, run.output
     assert ("Scoring with model" if adopted else "Scoring with the prior") in run.output
+
+
+def test_words_no_concept_knows_are_reported(tmp_path, write_csv):
+    from tests.conftest import BUYER_HEADER, SUPPLIER_HEADER
+
+    suppliers = write_csv("s.csv", SUPPLIER_HEADER, [
+        ["S1", "A", "other", "flux capacitors", "Rayong", "", "", "", "", ""],
+        ["S2", "B", "automotive", "stamped metal parts", "Rayong", "", "", "", "", ""]])
+    buyers = write_csv("b.csv", BUYER_HEADER, [
+        ["B1", "X", "first_tier", "automotive", "flux capacitors", "Rayong", "", "", "", ""]])
+    result = invoke("run", "--suppliers", suppliers, "--buyers", buyers, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["unmatched_terms"]["flux"] == 2 and "flux (2)" in result.output

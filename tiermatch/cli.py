@@ -108,6 +108,9 @@ def _print_summary(result: MatchResult, paths: dict[str, Path]) -> None:
         f"{s['suppliers_matched']:,} suppliers matched.",
         highlight=False,
     )
+    if s["unmatched_terms"]:
+        terms = ", ".join(f"{term} ({n})" for term, n in list(s["unmatched_terms"].items())[:8])
+        console.print(f"Words no product concept knows yet (grow features/data/concepts.csv): {terms}", highlight=False)
     if s["groups"]:
         console.print(f"{s['groups']} group(s) of SMEs jointly meet a buyer's demand (group_id in assignment.csv).", highlight=False)
     exposure = s["exposure"]
