@@ -14,6 +14,7 @@ from . import keys, matches, models, profiles, runs
 from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .keys import service_version
+from .web import create_web_app
 
 __all__ = ["create_app"]
 
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     for module in (keys, profiles, matches, runs, models):
         app.include_router(module.router)
+    app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
     return app

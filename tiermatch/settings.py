@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -14,6 +15,10 @@ class Settings(BaseSettings):
 
     ``TIERMATCH_DATABASE_URL`` takes any SQLAlchemy URL, e.g.
     ``postgresql+psycopg://user@127.0.0.1:5432/tiermatch``.
+
+    The pages' session cookie (``/web``) is signed with ``TIERMATCH_SESSION_SECRET``, or, when unset,
+    with a secret generated once and kept in the store. It is ``Secure`` (sent over HTTPS and to
+    localhost only) unless ``TIERMATCH_SESSION_HTTPS_ONLY=false``.
     """
 
     model_config = SettingsConfigDict(env_prefix="TIERMATCH_")
@@ -22,6 +27,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    session_secret: SecretStr | None = None
+    session_https_only: bool = True
 
 
 @lru_cache
