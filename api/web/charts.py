@@ -47,9 +47,11 @@ def bar_chart(items: Sequence[tuple[str, float]], *, percent: bool = False, maxi
     --------
     >>> chart = bar_chart([("a", 2), ("b", 4)], width=300)
     >>> [(bar.label, bar.text, bar.length) for bar in chart.bars]
-    [('a', '2', 70.0), ('b', '4', 140.0)]
+    [('a', '2', 80.0), ('b', '4', 160.0)]
     """
-    label_width = min(200, max(60, 7 * max((len(str(label)) for label, _ in items), default=0) + 10))
+    # Long labels (cluster names) are shortened rather than clipped at the chart's left edge.
+    items = [(label if len(str(label)) <= 40 else str(label)[:39] + "…", value) for label, value in items]
+    label_width = min(270, max(60, 7 * max((len(str(label)) for label, _ in items), default=0) + 10))
     bar_width = width - label_width - 80
     top = maximum if maximum is not None else (1.0 if percent else max((v for _, v in items), default=0))
     bars = []

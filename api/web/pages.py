@@ -245,7 +245,7 @@ def dashboard(request: Request, viewer: Matchmaker):
         "buyers_by_sector": chart(overview["buyers_by_sector"], "sector"),
         "smes_by_region": chart(overview["suppliers_by_region"], "region"),
         "buyers_by_region": chart(overview["buyers_by_region"], "region"),
-        "clusters": bar_chart(overview["clusters"] + [(translate("no_cluster", lang), overview["no_cluster"])]),
+        "clusters": bar_chart(overview["clusters"], width=600),
         "coverage": bar_chart([(name, buyers_share) for name, buyers_share, _ in coverage], percent=True),
         "coverage_smes": bar_chart([(name, smes_share) for name, _, smes_share in coverage], percent=True),
     }
@@ -352,12 +352,12 @@ def explanation_page(request: Request, viewer: SignedIn, buyer_id: Id, supplier_
     buyer = store.get_profile("buyers", buyer_id)
     supplier = store.get_profile("suppliers", supplier_id)
     lang = viewer.lang
-    chart = bar_chart([(f.name, f.value or 0.0) for f in explanation.features], percent=False, maximum=1.0,
+    features_chart = bar_chart([(f.name, f.value or 0.0) for f in explanation.features], percent=False, maximum=1.0,
                       width=560)
-    return render(request, viewer, "explanation.html", e=explanation, buyer=buyer, supplier=supplier, chart=chart,
+    return render(request, viewer, "explanation.html", e=explanation, buyer=buyer, supplier=supplier,
                   distance_km=_road_km(supplier, buyer), outcomes=OUTCOMES,
                   recorded=_outcomes(store, buyer_id).get(supplier_id, []),
-                  reasons=explanation.reasons_th if lang == "th" else explanation.reasons)
+                  reasons=explanation.reasons_th if lang == "th" else explanation.reasons, features_chart=features_chart)
 
 
 @router.post("/buyers/{buyer_id}/feedback")
