@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 
-from ..features.io import RowError, read_records
+from ..features.io import drop_unknown_partners, read_records
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..store import Store
 from .auth import MATCHMAKER, Principal, require
@@ -67,18 +67,10 @@ async def _import(store: Store, kind: str, upload: UploadFile) -> ImportOut:
     name = upload.filename or f"{kind}.csv"
     model = {"suppliers": Supplier, "buyers": Buyer, "partnerships": Partnership}[kind]
     result = read_records(raw, model, name=name)
-    records, errors = result.records, list(result.errors)
+    checked = result
     if kind == "partnerships":
-        supplier_ids, buyer_ids = store.known_ids("suppliers"), store.known_ids("buyers")
-        kept = []
-        for line, p in zip(result.lines, records):
-            if p.supplier_id not in supplier_ids:
-                errors.append(RowError(name, line, "supplier_id", p.supplier_id, "unknown supplier_id"))
-            elif p.buyer_id not in buyer_ids:
-                errors.append(RowError(name, line, "buyer_id", p.buyer_id, "unknown buyer_id"))
-            else:
-                kept.append(p)
-        records = kept
+        checked = drop_unknown_partners(result, store.known_ids("suppliers"), store.known_ids("buyers"))
+    records, errors = checked.records, checked.errors
     counts = store.import_register(**{kind: records})
     return ImportOut(
         file=name, encoding=result.encoding, rows_read=len(result.records) + result.n_rejected_rows,

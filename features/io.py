@@ -22,6 +22,7 @@ __all__ = [
     "ReadResult",
     "RowError",
     "decode_csv",
+    "drop_unknown_partners",
     "read_buyers",
     "read_partnerships",
     "read_records",
@@ -59,6 +60,7 @@ class ReadResult(Generic[RecordT]):
     lines: list[int] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     encoding: str = "utf-8"
+    file: str = ""
 
     @property
     def n_rejected_rows(self) -> int:
@@ -154,7 +156,7 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
             f"{name}: missing required column(s) {', '.join(missing)}; found {', '.join(header)}"
         )
 
-    result: ReadResult[RecordT] = ReadResult(encoding=encoding)
+    result: ReadResult[RecordT] = ReadResult(encoding=encoding, file=name)
     id_field = _ID_FIELD.get(model)
     first_line_of_id: dict[str, int] = {}
     line = 1
@@ -204,3 +206,27 @@ def read_buyers(source, *, name=None) -> ReadResult[Buyer]:
 def read_partnerships(source, *, name=None) -> ReadResult[Partnership]:
     """Read ``partnerships.csv``; see :func:`read_records`."""
     return read_records(source, Partnership, name=name)
+
+
+def drop_unknown_partners(
+    result: ReadResult[Partnership], supplier_ids: set[str], buyer_ids: set[str]
+) -> ReadResult[Partnership]:
+    """Keep the partnerships whose supplier and buyer are known; the others become row errors.
+
+    Examples
+    --------
+    >>> raw = b"supplier_id,buyer_id,outcome\\nS1,B1,deal\\nS9,B1,accepted\\n"
+    >>> checked = drop_unknown_partners(read_partnerships(raw, name="p.csv"), {"S1"}, {"B1"})
+    >>> len(checked.records), str(checked.errors[0])
+    (1, "p.csv, line 3, field 'supplier_id': unknown supplier_id (found 'S9')")
+    """
+    checked = ReadResult(errors=list(result.errors), encoding=result.encoding, file=result.file)
+    for line, p in zip(result.lines, result.records):
+        if p.supplier_id not in supplier_ids:
+            checked.errors.append(RowError(result.file, line, "supplier_id", p.supplier_id, "unknown supplier_id"))
+        elif p.buyer_id not in buyer_ids:
+            checked.errors.append(RowError(result.file, line, "buyer_id", p.buyer_id, "unknown buyer_id"))
+        else:
+            checked.records.append(p)
+            checked.lines.append(line)
+    return checked

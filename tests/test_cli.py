@@ -183,3 +183,15 @@ def test_words_no_concept_knows_are_reported(tmp_path, write_csv):
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["unmatched_terms"]["flux"] == 2 and "flux (2)" in result.output
+
+
+def test_history_rows_naming_unknown_profiles_are_reported_with_their_file_line(register, tmp_path, write_csv):
+    history = write_csv("p.csv", ["supplier_id", "buyer_id", "outcome"],
+                        [["S00001", "B0001", "won"], ["S99999", "B0001", "deal"], ["S00001", "B9999", "accepted"]])
+    out = tmp_path / "out"
+    result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--history", history, "--out", out)
+    assert result.exit_code == 0, result.output
+    rejected = [(r["line"], r["field"], r["message"]) for r in read_rows(out / "rejected_rows.csv")]
+    assert rejected == [("2", "outcome", rejected[0][2]), ("3", "supplier_id", "unknown supplier_id"),
+                        ("4", "buyer_id", "unknown buyer_id")]

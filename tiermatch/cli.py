@@ -11,7 +11,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .features.io import InvalidFileError, RowError, read_buyers, read_partnerships, read_suppliers
+from .features.io import (
+    InvalidFileError,
+    ReadResult,
+    RowError,
+    drop_unknown_partners,
+    read_buyers,
+    read_partnerships,
+    read_suppliers,
+)
 from .matcher import MatchEngine, MatchResult
 from .outputs import write_outputs
 from .settings import get_settings
@@ -57,35 +65,24 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _read_files(suppliers: Path | None, buyers: Path | None, history: Path | None):
-    """Read whichever files are given; returns the records and every rejected row."""
-    rejected: list[RowError] = []
-    found = {}
+def _read_files(suppliers: Path | None, buyers: Path | None, history: Path | None) -> dict[str, ReadResult | None]:
+    """Read whichever files are given (None for the others); a file that cannot be used stops the command."""
+    results = {}
     for kind, path, reader in (("suppliers", suppliers, read_suppliers), ("buyers", buyers, read_buyers),
                                ("partnerships", history, read_partnerships)):
-        if path is None:
-            found[kind] = []
-            continue
         try:
-            result = reader(path)
+            results[kind] = None if path is None else reader(path)
         except InvalidFileError as exc:
             raise _fail(str(exc)) from exc
-        found[kind] = result.records
-        rejected += result.errors
-    return found["suppliers"], found["buyers"], found["partnerships"], rejected
+    return results
 
 
-def _drop_unknown_history(history, supplier_ids: set[str], buyer_ids: set[str], name: str):
-    """Keep the partnerships whose supplier and buyer are known; report the others."""
-    kept, rejected = [], []
-    for line, p in enumerate(history, start=2):
-        if p.supplier_id not in supplier_ids:
-            rejected.append(RowError(name, line, "supplier_id", p.supplier_id, "unknown supplier_id"))
-        elif p.buyer_id not in buyer_ids:
-            rejected.append(RowError(name, line, "buyer_id", p.buyer_id, "unknown buyer_id"))
-        else:
-            kept.append(p)
-    return kept, rejected
+def _records(results: dict[str, ReadResult | None], kind: str) -> list:
+    return results[kind].records if results[kind] else []
+
+
+def _rejected(results: dict[str, ReadResult | None]) -> list[RowError]:
+    return [error for result in results.values() if result for error in result.errors]
 
 
 def _print_rejected(rejected: list[RowError], limit: int = 10) -> None:
@@ -173,19 +170,16 @@ def run(
     """
     if (suppliers is None) != (buyers is None):
         raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
+    files = _read_files(suppliers, buyers, history)
     if suppliers is None:
         store = _store(database)
         supplier_records, buyer_records, history_records = store.suppliers(), store.buyers(), store.partnerships()
-        rejected = []
-        if history is not None:
-            _, _, extra, rejected = _read_files(None, None, history)
-            history_records += extra
     else:
-        supplier_records, buyer_records, history_records, rejected = _read_files(suppliers, buyers, history)
-    history_records, unknown = _drop_unknown_history(
-        history_records, {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records},
-        str(history or "store"),
-    )
+        supplier_records, buyer_records, history_records = _records(files, "suppliers"), _records(files, "buyers"), []
+    if files["partnerships"]:
+        files["partnerships"] = drop_unknown_partners(
+            files["partnerships"], {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records})
+        history_records += files["partnerships"].records
     # The stored register is scored by the store's latest adopted model; files by the prior.
     model = None
     if suppliers is None:
@@ -194,7 +188,7 @@ def run(
                       + (f" ({scorer['not_used']})" if "not_used" in scorer else ""), highlight=False)
     engine = MatchEngine(top_k=top_k, min_score=min_score, n_slots=slots, model=model,
                          fair=slots is not None if fair is None else fair)
-    _run_engine(supplier_records, buyer_records, history_records, out, rejected + unknown, engine)
+    _run_engine(supplier_records, buyer_records, history_records, out, _rejected(files), engine)
 
 
 @app.command("import")
@@ -212,16 +206,16 @@ def import_(
     """
     if suppliers is None and buyers is None and history is None:
         raise _fail("nothing to import: give --suppliers, --buyers and/or --history")
-    supplier_records, buyer_records, history_records, rejected = _read_files(suppliers, buyers, history)
+    files = _read_files(suppliers, buyers, history)
+    supplier_records, buyer_records = _records(files, "suppliers"), _records(files, "buyers")
     store = _store(database)
-    if history_records:
-        history_records, unknown = _drop_unknown_history(
-            history_records,
+    if files["partnerships"]:
+        files["partnerships"] = drop_unknown_partners(
+            files["partnerships"],
             store.known_ids("suppliers") | {s.supplier_id for s in supplier_records},
             store.known_ids("buyers") | {b.buyer_id for b in buyer_records},
-            str(history),
         )
-        rejected += unknown
+    history_records, rejected = _records(files, "partnerships"), _rejected(files)
     counts = store.import_register(supplier_records, buyer_records, history_records)
     _print_rejected(rejected)
     console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
@@ -284,14 +278,13 @@ def demo(
 
     console.print(f"Generating a demo register: {n_suppliers:,} SMEs, {n_buyers:,} buyers (seed {seed})", highlight=False)
     register = generate_register(n_suppliers, n_buyers, random_state=seed)
-    files = write_register(register, out / "register")
-    supplier_records, buyer_records, history_records, rejected = _read_files(
-        files["suppliers"], files["buyers"], files["partnerships"]
-    )
+    paths = write_register(register, out / "register")
+    files = _read_files(paths["suppliers"], paths["buyers"], paths["partnerships"])
     store = _store(database)
-    counts = store.import_register(supplier_records, buyer_records, history_records)
+    counts = store.import_register(_records(files, "suppliers"), _records(files, "buyers"), _records(files, "partnerships"))
     console.print(f"Imported into {store.engine.url.render_as_string(hide_password=True)}: {counts}", highlight=False)
-    _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, rejected, MatchEngine())
+    model, _ = load_scoring_model(store)
+    _run_engine(store.suppliers(), store.buyers(), store.partnerships(), out, _rejected(files), MatchEngine(model=model))
 
 
 
