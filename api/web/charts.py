@@ -57,7 +57,12 @@ def bar_chart(items: Sequence[tuple[str, float]], *, percent: bool = False, maxi
     bars = []
     for row, (label, value) in enumerate(items):
         value = float(value or 0)
-        text = f"{100 * value:.0f}%" if percent else (f"{value:,.0f}" if float(value).is_integer() else f"{value:.2f}")
+        if percent:
+            text = f"{100 * value:.0f}%"
+        elif maximum is not None or not value.is_integer():  # a scale of its own (features in [0, 1]): decimals
+            text = f"{value:.2f}"
+        else:
+            text = f"{value:,.0f}"
         length = 0.0 if not top else round(bar_width * min(value / top, 1.0), 1)
         bars.append(Bar(str(label), value, text, length, row * row_height))
     return BarChart(tuple(bars), width, max(row_height, len(bars) * row_height), label_width, bar_width, row_height)
