@@ -76,5 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     for module in (keys, profiles, matches, runs, models):
         app.include_router(module.router)
+    app.include_router(__import__(f"{__package__}.clusters", fromlist=["router"]).router)  # clusters, programme targets
     app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
     return app
