@@ -179,6 +179,7 @@ _REASONS = {
     "en": {
         "makes": "makes {concept} (needed)",
         "input": "its {supplier_concept} goes into {buyer_concept} (needed)",
+        "similar": "similar products ({concept})",
         "text": "product text {share:.0%} alike",
         "same_sector": "same sector ({sector})",
         "linked_sector": "{supplier_sector} supplier feeding the {buyer_sector} sector",
@@ -195,6 +196,7 @@ _REASONS = {
     "th": {
         "makes": "ผลิต{concept} (ตรงกับที่ต้องการ)",
         "input": "{supplier_concept}เป็นวัตถุดิบของ{buyer_concept} (ตรงกับที่ต้องการ)",
+        "similar": "สินค้าใกล้เคียงกัน ({concept})",
         "text": "รายละเอียดสินค้าคล้ายกัน {share:.0%}",
         "same_sector": "อยู่ในอุตสาหกรรมเดียวกัน ({sector})",
         "linked_sector": "ผู้ผลิตกลุ่ม{supplier_sector}ที่ป้อนวัตถุดิบให้กลุ่ม{buyer_sector}",
@@ -214,14 +216,16 @@ LANGUAGES = tuple(_REASONS)
 
 def explain_pairs(
     suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, ks,
-    certification_names: Sequence[str], language: str = "en", concepts: Sequence[tuple[str, str] | None] | None = None,
+    certification_names: Sequence[str], language: str = "en",
+    concepts: Sequence[tuple[str, str, str] | None] | None = None,
 ) -> list[str]:
     """One line of plain reasons for each candidate pair ``ks``, in English (``"en"``) or Thai (``"th"``).
 
-    ``concepts[n]`` names what links pair ``ks[n]``: ``(concept, "")`` where the
-    supplier makes a concept the buyer needs, ``(supplier concept, buyer
-    concept)`` where the first is an input to the second, None where only
-    words link them; in the language asked for.
+    ``concepts[n]`` names what links pair ``ks[n]``, in the language asked for:
+    ``("makes", concept, "")`` where the supplier makes a concept the buyer
+    needs, ``("input", supplier concept, buyer concept)`` where the first goes
+    into the second, ``("similar", broader concept, "")`` where they share only
+    a broader concept, None where only words link them.
 
     Example output: ``makes stamped metal parts (needed); same sector (automotive); IATF 16949 held;
     38 km away; capacity covers 40% of a supplier slot; 3 of 4 past proposals accepted``.
@@ -250,10 +254,10 @@ def explain_pairs(
     )
     lines = []
     for i, j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted, link in columns:
-        if link and not link[1]:
-            parts = [say["makes"].format(concept=link[0])]
+        if link and link[0] == "input":
+            parts = [say["input"].format(supplier_concept=link[1], buyer_concept=link[2])]
         elif link:
-            parts = [say["input"].format(supplier_concept=link[0], buyer_concept=link[1])]
+            parts = [say[link[0]].format(concept=link[1])]
         else:
             parts = [say["text"].format(share=text_fit)]
         if s_sector == b_sector:

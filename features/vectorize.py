@@ -44,6 +44,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     mapper_ : ConceptMapper
+    concept_idf_ : ndarray of shape (n_concepts,)
+        Inverse document frequency of each concept over all fitted texts.
     words_ : TfidfVectorizer
     unmatched_terms_ : collections.Counter
         After :meth:`fit_transform_blocks`: words of either side that no concept matched.
@@ -95,6 +97,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
         if history is not None and len(history[0]):
             self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
+        # Concepts are weighted by rarity, as words are: "motor vehicles", named in passing by half the
+        # automotive register, says less about a pair than "oil filters" does.
+        named = self.mapper_.transform(supplier_texts + buyer_texts) > 0
+        document_frequency = np.asarray(named.sum(axis=0)).ravel()
+        self.concept_idf_ = (np.log((1 + named.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
         self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True)
         return self.words_.fit_transform(supplier_texts + buyer_texts).tocsr()
 
@@ -105,7 +112,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return self
 
     def transform_blocks(self, texts, side: str = "supplier", *, words=None) -> dict[str, sp.csr_matrix]:
-        """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``.
+        """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``, and
+        ``"direct"``: 1 for each concept a text names itself (not stacked; for reasons).
 
         Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs);
         ``words``, where given, is the texts' word TF-IDF already computed.
@@ -115,18 +123,18 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError(f"Expected side 'supplier' or 'buyer', got {side!r}")
         texts = list(texts)
         concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
-        related = concepts
-        if side == "supplier":
-            # Suppliers' concepts go through the input-output relation, which already carries
-            # ancestors' links: only the concepts matched directly (weight 1) enter it.
-            direct = concepts.copy()
-            direct.data[direct.data < 1] = 0
-            direct.eliminate_zeros()
-            related = direct @ self.mapper_.related_concepts_.astype(np.float32)
+        # The concepts a text names itself have weight 1; ancestors' weights are smaller.
+        direct = concepts.copy()
+        direct.data = (direct.data >= 1).astype(np.float32)
+        direct.eliminate_zeros()
+        # Suppliers' concepts go through the input-output relation, which already carries
+        # ancestors' links: only the concepts named directly enter it.
+        related = direct @ self.mapper_.related_concepts_.astype(np.float32) if side == "supplier" else concepts
         return {
-            "concepts": normalize(concepts),
+            "concepts": normalize(concepts @ sp.diags(self.concept_idf_)),
             "related": normalize(sp.csr_matrix(related)),
             "words": normalize(self.words_.transform(texts) if words is None else words),
+            "direct": direct,
         }
 
     def transform(self, texts, side: str = "supplier") -> sp.csr_matrix:

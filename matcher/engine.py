@@ -79,8 +79,7 @@ class MatchContext:
         self.X_suppliers = stack_blocks(self.supplier_blocks, self.vectorizer.weights)
         self.X_buyers = stack_blocks(self.buyer_blocks, self.vectorizer.weights)
         mapper = self.vectorizer.mapper_
-        concepts = (self.supplier_blocks["concepts"] > 0).astype(np.float32)
-        self.supplier_input_sectors = np.minimum(1.0, (concepts @ mapper.input_sectors_).toarray())
+        self.supplier_input_sectors = np.minimum(1.0, (self.supplier_blocks["direct"] @ mapper.input_sectors_).toarray())
 
     def pair_features(self, rows, cols, similarity=None) -> PairFeatures:
         """Features of any pairs (not only retrieved candidates), e.g. past proposals."""
@@ -96,27 +95,37 @@ class MatchContext:
             certification_names=self.certification_names,
         )
 
-    def linking_concepts(self, rows, cols, language: str = "en") -> list[tuple[str, str] | None]:
-        """What ties each supplier ``rows[n]`` to buyer ``cols[n]``: a concept both name (the strongest),
-        else an input relation (supplier concept, buyer concept), else None; names in ``language``."""
+    def linking_concepts(self, rows, cols, language: str = "en") -> list[tuple[str, str, str] | None]:
+        """What ties each supplier ``rows[n]`` to buyer ``cols[n]``, names in ``language``:
+
+        ``("makes", concept, "")`` for a concept both name themselves, else
+        ``("input", supplier concept, buyer concept)`` where the first goes into the second, else
+        ``("similar", broader concept, "")`` where they share only a broader concept, else None.
+        """
         mapper = self.vectorizer.mapper_
         vocabulary = mapper.vocabulary_
         names = ([c.name_th for c in vocabulary] if language == "th" else [c.name_en.lower() for c in vocabulary])
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         C_s, C_b = self.supplier_blocks["concepts"], self.buyer_blocks["concepts"]
-        links: list[tuple[str, str] | None] = [None] * len(rows)
-        shared_row, shared_concept = _row_argmax(C_s[rows].multiply(C_b[cols]))
-        for n, c in zip(shared_row.tolist(), shared_concept.tolist()):
-            links[n] = (names[c], "")
-        rest = np.setdiff1d(np.arange(len(rows)), shared_row)
-        if len(rest):
-            related = mapper.related_concepts_
-            direct = _direct_concepts(C_s)[rows[rest]]
-            via_row, target = _row_argmax(sp.csr_matrix(direct @ related).multiply(C_b[cols[rest]]))
-            # Which of the supplier's concepts feeds the target most.
-            source_row, source = _row_argmax(direct[via_row].multiply(related.T.tocsr()[target]))
-            for n, t, c in zip(rest[via_row[source_row]].tolist(), target[source_row].tolist(), source.tolist()):
-                links[n] = (names[c], names[t])
+        direct_s, direct_b = self.supplier_blocks["direct"][rows], self.buyer_blocks["direct"][cols]
+        links: list[tuple[str, str, str] | None] = [None] * len(rows)
+        pending = np.ones(len(rows), dtype=bool)
+
+        def settle(found_rows, make):
+            for n, link in zip(found_rows.tolist(), make):
+                if pending[n]:
+                    links[n] = link
+                    pending[n] = False
+
+        made_row, made = _row_argmax(direct_s.multiply(direct_b))
+        settle(made_row, (("makes", names[c], "") for c in made.tolist()))
+        related = mapper.related_concepts_
+        via_row, target = _row_argmax(sp.csr_matrix(direct_s @ related).multiply(direct_b))
+        # Which of the supplier's own concepts feeds the target most.
+        source_row, source = _row_argmax(direct_s[via_row].multiply(related.T.tocsr()[target]))
+        settle(via_row[source_row], (("input", names[c], names[t]) for c, t in zip(source.tolist(), target[source_row].tolist())))
+        broad_row, broad = _row_argmax(C_s[rows].multiply(C_b[cols]))
+        settle(broad_row, (("similar", names[c], "") for c in broad.tolist()))
         return links
 
     def explain(self, features: PairFeatures, ks, language: str = "en") -> list[str]:
@@ -136,18 +145,6 @@ def _row_argmax(matrix) -> tuple[np.ndarray, np.ndarray]:
     row, col = row[order], col[order]
     first = np.r_[True, row[1:] != row[:-1]] if len(row) else np.zeros(0, dtype=bool)
     return row[first].astype(np.int64), col[first].astype(np.int64)
-
-
-def _direct_concepts(concepts: sp.csr_matrix) -> sp.csr_matrix:
-    """The concepts a text names itself: each row's largest weights (ancestors weigh less)."""
-    concepts = sp.csr_matrix(concepts, copy=True)
-    row_max = np.maximum.reduceat(concepts.data, concepts.indptr[:-1][np.diff(concepts.indptr) > 0]) if concepts.nnz else []
-    top = np.zeros(concepts.shape[0], dtype=np.float32)
-    top[np.diff(concepts.indptr) > 0] = row_max
-    row_of = np.repeat(np.arange(concepts.shape[0]), np.diff(concepts.indptr))
-    concepts.data = (concepts.data >= 0.999 * top[row_of]).astype(np.float32)
-    concepts.eliminate_zeros()
-    return concepts
 
 
 class MatchEngine:

@@ -174,3 +174,12 @@ def test_reasons_name_the_concept_or_the_input_relation():
     assert english.startswith("its automotive seat fabric goes into") and "(needed)" in english
     assert "textiles_garments supplier feeding the automotive sector" in english
     assert "เป็นวัตถุดิบของ" in thai
+
+
+def test_a_shared_broader_concept_is_not_called_a_match():
+    suppliers = [Supplier(supplier_id="S1", name="a", sector="automotive", products="brake pads", province="Rayong")]
+    buyers = [Buyer(buyer_id="B1", name="x", buyer_type="first_tier", sector="automotive",
+                    needs="oil filters", province="Rayong")]
+    result = MatchEngine(min_score=0).run(suppliers, buyers)
+    for m in result.shortlists:
+        assert "(needed)" not in m.reasons, m.reasons
