@@ -73,7 +73,7 @@ class Candidates:
         return len(self.rows)
 
 
-def pair_similarity(X_suppliers, X_buyers, rows, cols) -> np.ndarray:
+def pair_similarity(X_suppliers, X_buyers, rows, cols, *, chunk_size: int = 250_000) -> np.ndarray:
     """Cosine similarity of given pairs: row-wise dot products of L2-normalised vectors.
 
     Parameters
@@ -83,8 +83,14 @@ def pair_similarity(X_suppliers, X_buyers, rows, cols) -> np.ndarray:
     rows, cols : array of int, shape (n_pairs,)
         Supplier and buyer positions.
     """
-    product = X_suppliers[np.asarray(rows)].multiply(X_buyers[np.asarray(cols)])
-    return np.asarray(product.sum(axis=1), dtype=np.float32).ravel()
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    similarity = np.empty(len(rows), dtype=np.float32)
+    # In chunks: gathering millions of sparse rows at once would hold gigabytes.
+    for start in range(0, len(rows), chunk_size):
+        part = slice(start, start + chunk_size)
+        product = X_suppliers[rows[part]].multiply(X_buyers[cols[part]])
+        similarity[part] = np.asarray(product.sum(axis=1)).ravel()
+    return similarity
 
 
 def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
