@@ -112,7 +112,7 @@ def _embed(concepts: sp.csr_matrix, related: sp.csr_matrix, n_components: int, r
 
 
 def _nearest(vectors: np.ndarray, k: int, exact_limit: int) -> np.ndarray:
-    """Indices of each row's ``k`` nearest other rows (L2): exact up to ``exact_limit`` rows, HNSW above."""
+    """Indices of each row's ``k`` nearest other rows (L2): exact up to ``exact_limit`` rows, IVF above."""
     import faiss
 
     n, d = vectors.shape
@@ -120,10 +120,12 @@ def _nearest(vectors: np.ndarray, k: int, exact_limit: int) -> np.ndarray:
     if n <= exact_limit:
         index = faiss.IndexFlatL2(d)
     else:
-        # Approximate, but graph-based search costs about n log n where the flat index costs n^2.
-        index = faiss.IndexHNSWFlat(d, 32)
-        index.hnsw.efConstruction = 40
-        index.hnsw.efSearch = max(64, 2 * k)
+        # Approximate: search the nearest few of about 4 sqrt(n) k-means cells, not all n rows.
+        n_cells = int(4 * np.sqrt(n))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatL2(d), d, n_cells)
+        rng = np.random.default_rng(0)
+        index.train(vectors[rng.choice(n, size=min(n, 40 * n_cells), replace=False)])
+        index.nprobe = 8
     index.add(vectors)
     _, found = index.search(vectors, k)
     return found
@@ -136,7 +138,7 @@ def build_sme_graph(
     concepts,
     related,
     *,
-    n_neighbors: int = 10,
+    n_neighbors: int = 8,
     scale_km: float = 30.0,
     max_km: float = 100.0,
     min_weight: float = 0.02,
@@ -172,7 +174,7 @@ def build_sme_graph(
     n_components : int
         Dimension of the reduced product vectors used for the search only.
     exact_limit : int
-        Up to this many SMEs the search is exact (faiss flat); above, faiss HNSW.
+        Up to this many SMEs the search is exact (faiss flat); above, approximate (faiss IVF, 8 cells probed).
     random_state : int
         Seed of the reduction.
 
@@ -298,18 +300,39 @@ def _cut(levels: list[np.ndarray], size: np.ndarray, max_size: int) -> list[np.n
     return groups
 
 
-def _split(A: sp.csr_matrix, nodes: np.ndarray, size: np.ndarray, max_size: int, resolution: float,
-           random_state, depth: int = 0) -> list[np.ndarray]:
-    """Split free nodes heavier than ``max_size``: Louvain on their subgraph at higher resolution, else in order."""
+def _split(A: sp.csr_matrix, nodes: np.ndarray, size: np.ndarray, max_size: int) -> list[np.ndarray]:
+    """Split free nodes heavier than ``max_size`` into groups grown along their strongest links.
+
+    Such a group is one that Louvain's finest level left whole: SMEs alike and
+    close together, which a finer modularity search would cut arbitrarily (and
+    slowly); growing from the best-connected SME keeps each piece compact.
+    """
     if size[nodes].sum() <= max_size:
         return [nodes]
-    if depth < 4:
-        parts = _cut(_louvain_levels(A[nodes][:, nodes], resolution * 2, random_state), size[nodes], max_size)
-        if len(parts) > 1:
-            return [g for part in parts
-                    for g in _split(A, nodes[part], size, max_size, resolution * 2, random_state, depth + 1)]
-    # Cannot be told apart: cut into consecutive runs that fit.
-    return [nodes[start:start + max_size] for start in range(0, len(nodes), max_size)]
+    sub = A[nodes][:, nodes].tocsr()
+    owner = np.full(len(nodes), -1, dtype=np.int64)
+    order = np.argsort(-np.asarray(sub.sum(axis=1)).ravel(), kind="stable")
+    groups = []
+    for start in order.tolist():
+        if owner[start] >= 0:
+            continue
+        owner[start] = len(groups)
+        members, heap = [start], []
+        while True:
+            last = members[-1]
+            for m, w in zip(sub.indices[sub.indptr[last]:sub.indptr[last + 1]].tolist(),
+                            sub.data[sub.indptr[last]:sub.indptr[last + 1]].tolist()):
+                if owner[m] < 0:
+                    heapq.heappush(heap, (-w, m))
+            while heap and owner[heap[0][1]] >= 0:
+                heapq.heappop(heap)
+            if not heap or len(members) >= max_size:
+                break
+            _, m = heapq.heappop(heap)
+            owner[m] = len(groups)
+            members.append(m)
+        groups.append(nodes[np.asarray(members)])
+    return groups
 
 
 def _attach(A: sp.csr_matrix, nodes: np.ndarray, seeds: np.ndarray, room: np.ndarray) -> np.ndarray:
@@ -436,7 +459,7 @@ def find_clusters(
                 groups.append((int(seed), [int(u) for u in nodes[(owner == s) & (nodes != seed)]]))
             loose = nodes[owner < 0]
         if len(loose):
-            groups += [(-1, part.tolist()) for part in _split(A_links, loose, size, max_size, resolution, random_state)]
+            groups += [(-1, part.tolist()) for part in _split(A_links, loose, size, max_size)]
 
     groups = _merge_small(A_links, groups, size, min_size, max_size)
     existing, added = [], []
@@ -507,8 +530,8 @@ def _merge_small(A: sp.csr_matrix, groups, size, min_size: int, max_size: int):
         for g in small:
             if groups[g][0] >= 0 and not groups[g][1]:
                 continue  # an existing cluster left alone is no suggestion; nothing to merge
-            row = between.getrow(g)
-            for h, w in zip(row.indices, row.data):
+            lo, hi = between.indptr[g], between.indptr[g + 1]
+            for h, w in zip(between.indices[lo:hi].tolist(), between.data[lo:hi].tolist()):
                 if total[g] + total[h] <= max_size and not (groups[g][0] >= 0 and groups[h][0] >= 0):
                     offers.append((-w, int(g), int(h)))
         for _, g, h in sorted(offers):
@@ -718,7 +741,7 @@ def suggest_clusters(
     min_size: int = 5,
     max_size: int = 30,
     keep_existing: bool = True,
-    n_neighbors: int = 10,
+    n_neighbors: int = 8,
     scale_km: float = 30.0,
     max_km: float = 100.0,
     resolution: float = 1.0,
