@@ -701,6 +701,8 @@ def _rank_cluster_buyers(context, engine, groups, names, top_k: int):
          (np.repeat(np.arange(n_groups), [len(g) for g in groups]), np.concatenate(groups))),
         shape=(n_groups, len(S)))
     blocks = {name: normalize(sp.csr_matrix(membership @ block)) for name, block in context.supplier_blocks.items()}
+    if "direct" in blocks:  # 0/1: the concepts any member names itself
+        blocks["direct"] = sp.csr_matrix((membership @ context.supplier_blocks["direct"]) > 0, dtype=np.float32)
     track = TrackRecord(membership @ context.track.proposals, membership @ context.track.accepted)
     cluster_context = MatchContext(
         suppliers=_pseudo_suppliers(S, groups, names), buyers=context.buyers, vectorizer=context.vectorizer,
@@ -888,7 +890,7 @@ def _describe(context, graph: SmeGraph, found: ClusterLabels, names, keep_existi
         else:
             added = g[S.cluster[g] != name]
         moved = {str(S.ids[i]): str(S.cluster[i]) for i in added if S.cluster[i] and S.cluster[i] != name}
-        named = _direct(concepts[g])
+        named = _direct(context, g)
         counts = named.sum(axis=0)
         top_concepts = np.flatnonzero(counts)[np.argsort(-counts[counts > 0], kind="stable")][:12]
         links = _links(context, g)
@@ -920,9 +922,12 @@ def _describe(context, graph: SmeGraph, found: ClusterLabels, names, keep_existi
     return ClusterReport([suggestions[k] for k in order], unclustered, quality)
 
 
-def _direct(concepts: sp.csr_matrix) -> np.ndarray:
-    """Dense 0/1 ``(n_rows, n_concepts)``: the concepts each row names itself (its largest weights, not ancestors)."""
-    C = concepts.toarray()
+def _direct(context, members: np.ndarray) -> np.ndarray:
+    """Dense 0/1 ``(n_members, n_concepts)``: the concepts each member names itself, not only an ancestor."""
+    blocks = context.supplier_blocks
+    if "direct" in blocks:
+        return blocks["direct"][members].toarray() > 0
+    C = blocks["concepts"][members].toarray()  # without the block: a row's largest weights
     return (C > 0) & (C >= 0.999 * C.max(axis=1, keepdims=True))
 
 
@@ -930,7 +935,7 @@ def _links(context, members: np.ndarray, limit: int = 5) -> tuple[tuple[str, str
     """Input-output links among members' concepts: (concept supplied, concept it goes into), strongest first."""
     mapper = context.vectorizer.mapper_
     vocabulary = mapper.vocabulary_
-    made = _direct(context.supplier_blocks["concepts"][members]).any(axis=0)
+    made = _direct(context, members).any(axis=0)
     related = mapper.related_concepts_
     sub = sp.csr_matrix(related[made][:, made]).tocoo()
     source, target = np.flatnonzero(made)[sub.row], np.flatnonzero(made)[sub.col]
