@@ -1,6 +1,17 @@
 """Scores supplier-buyer pairs, assigns partnerships, ranks shortlists."""
 
 from .agenda import schedule_meetings
+from .clusters import (
+    ClusterBuyer,
+    ClusterLabels,
+    ClusterReport,
+    ClusterSuggestion,
+    SmeGraph,
+    build_sme_graph,
+    find_clusters,
+    score_clustering,
+    suggest_clusters,
+)
 from .assignment import (
     InfeasibleFlowError,
     InvalidCandidateGraphError,
@@ -16,9 +27,22 @@ from .metrics import grouped_auc, ndcg_at_k, precision_at_k, recall_at_k
 from .model import InsufficientHistoryError, LearnedScorer, TrainingReport, train_scoring_model
 from .ranking import rank_top_k
 from .scoring import PRIOR_WEIGHTS, score_prior
+from .targets import MATCH_OUTCOMES, ProgrammeTargets, report_targets
 
 __all__ = [
+    "MATCH_OUTCOMES",
     "PRIOR_WEIGHTS",
+    "ClusterBuyer",
+    "ClusterLabels",
+    "ClusterReport",
+    "ClusterSuggestion",
+    "ProgrammeTargets",
+    "SmeGraph",
+    "build_sme_graph",
+    "find_clusters",
+    "report_targets",
+    "score_clustering",
+    "suggest_clusters",
     "ExposureReport",
     "InfeasibleFlowError",
     "InsufficientHistoryError",
