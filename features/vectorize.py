@@ -48,7 +48,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         Inverse document frequency of each concept over all fitted texts.
     words_ : TfidfVectorizer
     unmatched_terms_ : collections.Counter
-        After :meth:`fit_transform_blocks`: words of either side that no concept matched.
+        Words of either side's fitted texts that no concept matched.
     block_sizes_ : tuple of int
 
     Examples
@@ -73,22 +73,21 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             ``(pairs, outcomes)``: integer (supplier position, buyer position)
             pairs into the texts and their outcomes, to learn concept links.
         """
-        self._fit_words(supplier_texts, buyer_texts, history)
+        self._fit(supplier_texts, buyer_texts, history)
         return self
 
     def fit_transform_blocks(self, supplier_texts, buyer_texts, history=None) -> tuple[dict, dict]:
-        """:meth:`fit`, then :meth:`transform_blocks` of both sides, tokenizing each text once."""
-        words = self._fit_words(supplier_texts, buyer_texts, history)
-        n = len(supplier_texts)
-        supplier_blocks = self.transform_blocks(supplier_texts, "supplier", words=words[:n])
-        unmatched = self.mapper_.unmatched_terms_.copy()
-        buyer_blocks = self.transform_blocks(buyer_texts, "buyer", words=words[n:])
-        # Words no concept knows, counted once per profile: where the vocabulary should grow.
-        self.unmatched_terms_ = unmatched + self.mapper_.unmatched_terms_
-        return supplier_blocks, buyer_blocks
+        """:meth:`fit`, then :meth:`transform_blocks` of both sides, reading each text once."""
+        words, supplier_concepts, buyer_concepts = self._fit(supplier_texts, buyer_texts, history)
+        n = len(supplier_concepts.indptr) - 1
+        return (self.transform_blocks(supplier_texts, "supplier", words=words[:n], concepts=supplier_concepts),
+                self.transform_blocks(buyer_texts, "buyer", words=words[n:], concepts=buyer_concepts))
 
-    def _fit_words(self, supplier_texts, buyer_texts, history):
-        """Check the weights, fit the mapper and the word space; return the word matrix of all texts."""
+    def _fit(self, supplier_texts, buyer_texts, history):
+        """Fit the mapper (and its links), the concepts' IDF and the word space.
+
+        Returns the word TF-IDF of all texts and each side's concept weights.
+        """
         weights = np.asarray(self.weights, dtype=float)
         if weights.shape != (len(BLOCKS),) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
             raise ValueError(f"Expected {len(BLOCKS)} non-negative weights summing to 1, got {self.weights}")
@@ -97,13 +96,19 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
         if history is not None and len(history[0]):
             self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
+        supplier_concepts = self.mapper_.transform(supplier_texts, side="supplier").astype(np.float32)
+        unmatched = self.mapper_.unmatched_terms_
+        buyer_concepts = self.mapper_.transform(buyer_texts, side="buyer").astype(np.float32)
+        # Words no concept knows, counted once per profile: where the vocabulary should grow.
+        self.unmatched_terms_ = unmatched + self.mapper_.unmatched_terms_
         # Concepts are weighted by rarity, as words are: "motor vehicles", named in passing by half the
         # automotive register, says less about a pair than "oil filters" does.
-        named = self.mapper_.transform(supplier_texts + buyer_texts) > 0
+        named = sp.vstack([supplier_concepts, buyer_concepts]) > 0
         document_frequency = np.asarray(named.sum(axis=0)).ravel()
         self.concept_idf_ = (np.log((1 + named.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
         self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True)
-        return self.words_.fit_transform(supplier_texts + buyer_texts).tocsr()
+        words = self.words_.fit_transform(supplier_texts + buyer_texts).tocsr()
+        return words, supplier_concepts, buyer_concepts
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
         """Learn from new partnership outcomes without refitting the vocabulary or the word space."""
@@ -111,18 +116,20 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_.update_links(supplier_texts, buyer_texts, pairs, outcomes)
         return self
 
-    def transform_blocks(self, texts, side: str = "supplier", *, words=None) -> dict[str, sp.csr_matrix]:
+    def transform_blocks(self, texts, side: str = "supplier", *, words=None, concepts=None) -> dict[str, sp.csr_matrix]:
         """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``, and
         ``"direct"``: 1 for each concept a text names itself (not stacked; for reasons).
 
         Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs);
-        ``words``, where given, is the texts' word TF-IDF already computed.
+        ``words`` and ``concepts``, where given, are the texts' word TF-IDF and concept
+        weights already computed.
         """
         check_is_fitted(self, "mapper_")
         if side not in ("supplier", "buyer"):
             raise ValueError(f"Expected side 'supplier' or 'buyer', got {side!r}")
         texts = list(texts)
-        concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
+        if concepts is None:
+            concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
         # The concepts a text names itself have weight 1; ancestors' weights are smaller.
         direct = concepts.copy()
         direct.data = (direct.data >= 1).astype(np.float32)
