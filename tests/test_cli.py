@@ -8,7 +8,6 @@ import pytest
 from typer.testing import CliRunner
 
 from tiermatch.cli import app
-from tiermatch.features import find_province
 from tiermatch.features.io import read_buyers, read_suppliers
 from tiermatch.features.reference import haversine_km
 from tiermatch.features.candidates import ROAD_FACTOR
