@@ -105,23 +105,16 @@ def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarra
 
 def _retrieve(X_queries, X_items, *, k: int, block_size: int, min_similarity: float, allowed):
     """For each query row, its k most similar items above ``min_similarity`` that ``allowed(query, item)`` keeps."""
-    found_q, found_i, found_s = [], [], []
+    found = [_nothing()]
     X_items_T = X_items.T.tocsr()
     for start in range(0, X_queries.shape[0], block_size):
-        block = (X_queries[start:start + block_size] @ X_items_T).tocsr()
-        coo = block.tocoo()
-        similar = coo.data >= min_similarity
-        coo = sp.coo_matrix((coo.data[similar], (coo.row[similar], coo.col[similar])), shape=block.shape)
-        ok = allowed(coo.row.astype(np.int64) + start, coo.col.astype(np.int64))
-        block = sp.csr_matrix((coo.data[ok], (coo.row[ok], coo.col[ok])), shape=block.shape)
-        r, c, v = _top_k_per_row(block, k)
-        found_q.append(r.astype(np.int64) + start)
-        found_i.append(c.astype(np.int64))
-        found_s.append(v.astype(np.float32))
-    if not found_q:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    return np.concatenate(found_q), np.concatenate(found_i), np.concatenate(found_s)
+        block = (X_queries[start:start + block_size] @ X_items_T).tocoo()
+        keep = block.data >= min_similarity
+        keep[keep] = allowed(block.row[keep].astype(np.int64) + start, block.col[keep].astype(np.int64))
+        kept = sp.csr_matrix((block.data[keep], (block.row[keep], block.col[keep])), shape=block.shape)
+        r, c, v = _top_k_per_row(kept, k)
+        found.append((r.astype(np.int64) + start, c.astype(np.int64), v.astype(np.float32)))
+    return tuple(np.concatenate(parts) for parts in zip(*found))
 
 
 def build_candidates(
