@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..errors import ApiError
-from . import pages
+from . import pages, programme
 from .accounts import load_session_secret
 
 __all__ = ["SESSION_COOKIE", "create_web_app"]
@@ -67,6 +67,7 @@ def create_web_app(service: FastAPI) -> FastAPI:
                        https_only=bool(getattr(settings, "session_https_only", True)))
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(pages.router)
+    web.include_router(programme.router)
 
     @web.middleware("http")
     async def security_headers(request: Request, call_next):

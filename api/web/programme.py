@@ -1,0 +1,155 @@
+"""The programme's pages: cluster suggestions and the year's targets, for matchmakers.
+
+Both call the JSON routes' own functions (``api.clusters``): nothing is clustered or counted here.
+The forms are GET forms (they change nothing); a value out of range is listed on the page with
+status 422, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from types import SimpleNamespace
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from .. import clusters
+from ..errors import ApiError
+from .charts import bar_chart
+from .i18n import label, translate
+from .pages import Matchmaker, render, service_of, store_of
+
+__all__ = ["router"]
+
+router = APIRouter()
+Field = Annotated[str, Query(max_length=40)]
+
+# The first words of a reason an SME was left out (matcher/clusters.py) -> its i18n key.
+UNCLUSTERED_REASONS = {"too small": "reason_too_small", "no neighbour": "reason_no_neighbour"}
+
+
+def _whole(value: str, name: str, low: int, high: int, errors: list, t) -> int | None:
+    value = (value or "").strip()
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        errors.append(t("err_whole", field=t(name), low=f"{low:,}", high=f"{high:,}", value=value))
+        return None
+    return number
+
+
+def _positive(value: str, name: str, errors: list, t, whole: bool = False) -> float | int | None:
+    """An optional target: empty is none; otherwise a positive number."""
+    value = (value or "").strip().replace(",", "")
+    if not value:
+        return None
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or number <= 0:
+        errors.append(t("err_positive", field=t(name), value=value))
+        return None
+    return number
+
+
+def _t(viewer):
+    return lambda key, **values: translate(key, viewer.lang, **values)
+
+
+# -- clusters ------------------------------------------------------------------
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters_page(request: Request, viewer: Matchmaker, min_size: Field = "5", max_size: Field = "30",
+                  regroup: Field = "", buyers: Field = "5"):
+    t = _t(viewer)
+    errors: list[str] = []
+    low = _whole(min_size, "min_members", 1, 1000, errors, t)
+    high = _whole(max_size, "max_members", 1, 1000, errors, t)
+    top = _whole(buyers, "buyers_per_cluster", 0, 50, errors, t)
+    if low is not None and high is not None and low > high:
+        errors.append(t("err_min_max", low=low, high=high))
+    form = {"min_size": min_size, "max_size": max_size, "regroup": bool(regroup), "buyers": buyers}
+    report = None
+    if not errors:
+        try:
+            # The JSON route's own function, on the service's executor (one heavy job at a time).
+            report = clusters.cluster_suggestions(
+                SimpleNamespace(app=service_of(request)), store_of(request), viewer.principal,
+                min_size=low, max_size=high, keep_existing=not regroup, max_km=100.0, buyers_per_cluster=top, seed=0)
+        except ApiError as exc:
+            if exc.status_code != 409:
+                raise
+            errors.append(t("err_no_register"))
+    if errors:
+        return render(request, viewer, "clusters.html", 422, form=form, errors=errors, report=None)
+    store = store_of(request)
+    names = {s.supplier_id: s.name for s in store.suppliers()}
+    names.update({b.buyer_id: b.name for b in store.buyers()})
+    quality = report["quality"]
+    reasons = [(t(UNCLUSTERED_REASONS[k]) if k in UNCLUSTERED_REASONS else k, n)
+               for k, n in sorted(quality.get("unclustered_reasons", {}).items(), key=lambda kv: -kv[1])]
+    total = max(quality.get("smes", 0), 1)
+    charts = {
+        "sizes": bar_chart([(s["cluster_id"], len(s["members"])) for s in report["suggestions"][:30]]),
+        "unclustered": bar_chart([(name, n / total) for name, n in reasons], percent=True),
+    }
+    return render(request, viewer, "clusters.html", form=form, errors=[], report=report, quality=quality,
+                  reasons=reasons, names=names, charts=charts)
+
+
+# -- programme targets -----------------------------------------------------------
+
+@router.get("/targets", response_class=HTMLResponse)
+def targets_page(request: Request, viewer: Matchmaker, year: Field = "", clustered_target: Field = "2000",
+                 match_target: Field = "", deal_target_thb: Field = "", as_of: Field = ""):
+    t = _t(viewer)
+    errors: list[str] = []
+    today = dt.date.today()
+    year = year.strip() or str(today.year)
+    form = {"year": year, "clustered_target": clustered_target, "match_target": match_target,
+            "deal_target_thb": deal_target_thb, "as_of": as_of}
+    number = _whole(year, "year", 2000, 2200, errors, t)
+    clustered = _positive(clustered_target, "clustered_target", errors, t, whole=True)
+    matches = _positive(match_target, "match_target", errors, t, whole=True)
+    deals = _positive(deal_target_thb, "deal_target", errors, t)
+    day = None
+    if as_of.strip():
+        try:
+            day = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            errors.append(t("err_date", value=as_of.strip()))
+    if errors:
+        return render(request, viewer, "targets.html", 422, form=form, errors=errors, report=None)
+    try:
+        # The JSON route's own function.
+        report = clusters.programme_targets(store_of(request), viewer.principal, year=number,
+                                            clustered_target=clustered, match_target=matches,
+                                            deal_target_thb=deals, as_of=day)
+    except ValueError as exc:  # the targets' own checks
+        return render(request, viewer, "targets.html", 422, form=form, errors=[str(exc)], report=None)
+    def sector(value):
+        return label("sector", value, viewer.lang)
+
+    def region(value):
+        return label("region", value, viewer.lang)
+
+    progress = [(t(name), report[key]["progress"]) for key, name in
+                (("clustered", "smes_in_clusters"), ("matches", "matches"), ("deal_value_thb", "deal_value"))
+                if report[key]["progress"] is not None]
+    charts = {
+        "progress": bar_chart(progress, percent=True),
+        "clustered_by_sector": bar_chart([(sector(k), v) for k, v in report["clustered"]["by_sector"].items()]),
+        "matches_by_sector": bar_chart([(sector(r["sector"]), r["matches"]) for r in report["by_sector"]]),
+        "value_by_sector": bar_chart([(sector(r["sector"]), r["deal_value_thb"]) for r in report["by_sector"]]),
+        "matches_by_region": bar_chart([(region(r["region"]), r["matches"]) for r in report["by_region"]]),
+        "value_by_region": bar_chart([(region(r["region"]), r["deal_value_thb"]) for r in report["by_region"]]),
+        "matches_by_month": bar_chart([(r["month"], r["matches"]) for r in report["by_month"]]),
+        "value_by_month": bar_chart([(r["month"], r["deal_value_thb"]) for r in report["by_month"]]),
+    }
+    return render(request, viewer, "targets.html", form=form, errors=[], report=report, charts=charts)
+
