@@ -85,6 +85,25 @@ def _rejected(results: dict[str, ReadResult | None]) -> list[RowError]:
     return [error for result in results.values() if result for error in result.errors]
 
 
+def _load_register(suppliers: Path | None, buyers: Path | None, history: Path | None, database: str | None):
+    """The register to work on: from the files given, else from the store; an extra history file
+    is checked against it. Returns the store (None for files), the read files, suppliers, buyers, history."""
+    if (suppliers is None) != (buyers is None):
+        raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
+    files = _read_files(suppliers, buyers, history)
+    store = None
+    if suppliers is None:
+        store = _store(database)
+        supplier_records, buyer_records, history_records = store.suppliers(), store.buyers(), store.partnerships()
+    else:
+        supplier_records, buyer_records, history_records = _records(files, "suppliers"), _records(files, "buyers"), []
+    if files["partnerships"]:
+        files["partnerships"] = drop_unknown_partners(
+            files["partnerships"], {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records})
+        history_records += files["partnerships"].records
+    return store, files, supplier_records, buyer_records, history_records
+
+
 def _print_rejected(rejected: list[RowError], limit: int = 10) -> None:
     if not rejected:
         return
@@ -168,21 +187,10 @@ def run(
 
     A matchmaking day (fair exposure on, agenda in 8 slots): tiermatch run --out day/ --slots 8
     """
-    if (suppliers is None) != (buyers is None):
-        raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
-    files = _read_files(suppliers, buyers, history)
-    if suppliers is None:
-        store = _store(database)
-        supplier_records, buyer_records, history_records = store.suppliers(), store.buyers(), store.partnerships()
-    else:
-        supplier_records, buyer_records, history_records = _records(files, "suppliers"), _records(files, "buyers"), []
-    if files["partnerships"]:
-        files["partnerships"] = drop_unknown_partners(
-            files["partnerships"], {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records})
-        history_records += files["partnerships"].records
+    store, files, supplier_records, buyer_records, history_records = _load_register(suppliers, buyers, history, database)
     # The stored register is scored by the store's latest adopted model; files by the prior.
     model = None
-    if suppliers is None:
+    if store is not None:
         model, scorer = load_scoring_model(store)
         console.print(f"Scoring with {'model ' + scorer['version'] if model else 'the prior'}"
                       + (f" ({scorer['not_used']})" if "not_used" in scorer else ""), highlight=False)
@@ -405,20 +413,9 @@ def clusters_suggest(
 
     if min_size > max_size:
         raise _fail(f"--min-size ({min_size}) must not exceed --max-size ({max_size})")
-    if (suppliers is None) != (buyers is None):
-        raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
-    files = _read_files(suppliers, buyers, history)
-    if suppliers is None:
-        store = _store(database)
-        supplier_records, buyer_records, history_records = store.suppliers(), store.buyers(), store.partnerships()
-    else:
-        supplier_records, buyer_records, history_records = _records(files, "suppliers"), _records(files, "buyers"), []
+    _, files, supplier_records, buyer_records, history_records = _load_register(suppliers, buyers, history, database)
     if not supplier_records or not buyer_records:
         raise _fail(f"nothing to cluster: {len(supplier_records)} SME(s) and {len(buyer_records)} buyer(s)")
-    if files["partnerships"]:
-        files["partnerships"] = drop_unknown_partners(
-            files["partnerships"], {s.supplier_id for s in supplier_records}, {b.buyer_id for b in buyer_records})
-        history_records += files["partnerships"].records
     _print_rejected(_rejected(files))
     engine = MatchEngine()
     context = engine.prepare(supplier_records, buyer_records, history_records)
