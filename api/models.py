@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..store import Store
 from ..training import json_safe, retrain
 from .auth import MATCHMAKER, Principal, require
-from .deps import MAX_OFFSET, get_store
+from .deps import Page, get_store, page
 from .errors import error_responses
 from .schemas import ModelOut, ModelPage, RetrainOut
 
@@ -67,12 +67,10 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
 
 
 @router.get("/models", response_model=ModelPage, tags=["models"], responses=error_responses(401, 403, 422))
-def list_models(store: StoreDep, _: Matchmaker,
-                limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
+def list_models(store: StoreDep, _: Matchmaker, paging: Annotated[Page, Depends(page)]):
     """Stored scoring models, newest first; ``in_use`` marks the one runs score with (none: the prior)."""
-    total, records = store.models(limit, offset)
+    total, records = store.models(paging.limit, paging.offset)
     in_use = store.latest_adopted_model()
     in_use_id = None if in_use is None else in_use["model_id"]
-    return ModelPage(total=total, limit=limit, offset=offset, scorer_in_use=_scorer_name(in_use),
+    return ModelPage(total=total, limit=paging.limit, offset=paging.offset, scorer_in_use=_scorer_name(in_use),
                      items=[_model_out(r, in_use_id) for r in records])

@@ -24,7 +24,7 @@ from ..matcher.engine import MatchEngine, MatchResult
 from ..store import Store
 from ..training import load_scoring_model
 from .auth import MATCHMAKER, Principal, require
-from .deps import MAX_OFFSET, get_store
+from .deps import MAX_OFFSET, Page, get_store, page
 from .errors import ApiError, error_responses
 from .schemas import (
     AgendaEntryOut,
@@ -233,13 +233,11 @@ def start_run(request: Request, store: StoreDep, _: Matchmaker, body: RunIn | No
 
 
 @router.get("/runs", response_model=RunPage, tags=["runs"], responses=error_responses(401, 403, 422))
-def list_runs(store: StoreDep, _: Matchmaker,
-              limit: Annotated[int, Query(ge=1, le=500)] = 50,
-              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
+def list_runs(store: StoreDep, _: Matchmaker, paging: Annotated[Page, Depends(page)]):
     """Runs, newest first."""
-    total, runs = store.runs(limit, offset)
+    total, runs = store.runs(paging.limit, paging.offset)
     latest = store.latest_completed_run_id()
-    return RunPage(total=total, limit=limit, offset=offset, items=[_run_out(store, r, latest) for r in runs])
+    return RunPage(total=total, limit=paging.limit, offset=paging.offset, items=[_run_out(store, r, latest) for r in runs])
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, tags=["runs"], responses=error_responses(401, 403, 404, 422))
