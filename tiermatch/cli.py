@@ -41,6 +41,12 @@ DatabaseOption = Annotated[
 ]
 
 
+# The register to work on: files, or the store where none are given.
+SuppliersOption = Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")]
+BuyersOption = Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")]
+HistoryOption = Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")]
+
+
 def _store(database: str | None) -> Store:
     return Store(database or get_settings().database_url)
 
@@ -167,9 +173,9 @@ def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError],
 
 @app.command()
 def run(
-    suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")] = None,
-    buyers: Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")] = None,
-    history: Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")] = None,
+    suppliers: SuppliersOption = None,
+    buyers: BuyersOption = None,
+    history: HistoryOption = None,
     out: Annotated[Path, typer.Option(help="folder for shortlists.csv, assignment.csv and summary.json")] = Path("tiermatch-out"),
     top_k: Annotated[int, typer.Option(min=1, help="shortlist length per buyer")] = 10,
     min_score: Annotated[float, typer.Option(min=0, max=1, help="pairs scoring less are never proposed")] = 0.3,
@@ -388,9 +394,9 @@ app.add_typer(clusters_app, name="clusters")
 
 @clusters_app.command("suggest")
 def clusters_suggest(
-    suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")] = None,
-    buyers: Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")] = None,
-    history: Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")] = None,
+    suppliers: SuppliersOption = None,
+    buyers: BuyersOption = None,
+    history: HistoryOption = None,
     out: Annotated[Path, typer.Option(help="folder for clusters.csv, cluster_members.csv, cluster_buyers.csv, unclustered.csv")] = Path("tiermatch-clusters"),
     min_size: Annotated[int, typer.Option(min=1, help="fewest members of a suggested cluster")] = 5,
     max_size: Annotated[int, typer.Option(min=1, help="most members of a suggested cluster")] = 30,
