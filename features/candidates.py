@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from .reference import haversine_km
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "pair_similarity", "road_km", "violates_hard_constraints"]
+__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "fit_reducer", "pair_similarity", "road_km", "violates_hard_constraints"]
 
 # Road distance in Thailand runs about 1.3 times the straight line (a common
 # detour factor); distances and max_distance_km are compared in road km.
@@ -132,6 +132,7 @@ def build_candidates(
     oversample: int = 4,
     block_size: int = 512,
     random_state: int = 0,
+    reducer=None,
 ) -> Candidates:
     """Retrieve each buyer's and each supplier's most similar counterparts that pass the hard constraints.
 
@@ -157,6 +158,10 @@ def build_candidates(
     n_components, oversample, random_state
         The two-stage search's reduced dimension, how many more pairs it
         proposes than it keeps, and the seed of its randomized SVD.
+    reducer : fitted TruncatedSVD, optional
+        The two-stage search's reduced space, fitted beforehand
+        (:func:`fit_reducer`), so that partitions of one register share it;
+        fitted on these vectors where None.
 
     Returns
     -------
@@ -179,7 +184,8 @@ def build_candidates(
         sq, si, ss = _retrieve(X_suppliers, X_buyers, k=n_per_supplier, block_size=block_size,
                                min_similarity=min_similarity, allowed=allowed) if n_per_supplier else _nothing()
     else:
-        E_suppliers, E_buyers = _reduce(X_suppliers, X_buyers, n_components, random_state)
+        reducer = reducer or fit_reducer(X_suppliers, X_buyers, n_components, random_state)
+        E_suppliers, E_buyers = (np.ascontiguousarray(reducer.transform(X), dtype=np.float32) for X in (X_suppliers, X_buyers))
         bq, bi, bs = _retrieve_two_stage(E_buyers, E_suppliers, X_buyers, X_suppliers, k=n_per_buyer,
                                          oversample=oversample, min_similarity=min_similarity,
                                          allowed=lambda b, s: allowed(s, b))
@@ -200,17 +206,15 @@ def _nothing():
     return empty, empty, np.zeros(0, dtype=np.float32)
 
 
-def _reduce(X_suppliers, X_buyers, n_components: int, random_state: int):
-    """Both sides in one reduced dense space: TruncatedSVD fitted on a sample of all rows."""
+def fit_reducer(X_suppliers, X_buyers, n_components: int = 128, random_state: int = 0):
+    """The two-stage search's reduced dense space: TruncatedSVD fitted on a sample of both sides' rows."""
     from sklearn.decomposition import TruncatedSVD
 
     both = sp.vstack([X_suppliers, X_buyers], format="csr")
     rng = np.random.default_rng(random_state)
     sample = both[rng.choice(both.shape[0], size=min(both.shape[0], 50_000), replace=False)]
     n_components = min(n_components, both.shape[1] - 1)
-    svd = TruncatedSVD(n_components, algorithm="randomized", n_iter=4, random_state=random_state).fit(sample)
-    return (np.ascontiguousarray(svd.transform(X_suppliers), dtype=np.float32),
-            np.ascontiguousarray(svd.transform(X_buyers), dtype=np.float32))
+    return TruncatedSVD(n_components, algorithm="randomized", n_iter=4, random_state=random_state).fit(sample)
 
 
 def _retrieve_two_stage(E_queries, E_items, X_queries, X_items, *, k, oversample, min_similarity, allowed):

@@ -27,6 +27,7 @@ __all__ = [
     "read_partnerships",
     "read_records",
     "read_suppliers",
+    "validate_rows",
 ]
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
@@ -157,11 +158,23 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
         )
 
     result: ReadResult[RecordT] = ReadResult(encoding=encoding, file=name)
-    id_field = _ID_FIELD.get(model)
-    first_line_of_id: dict[str, int] = {}
-    line = 1
-    for row in reader:
-        line = reader.line_num
+    rows = ((reader.line_num, row) for row in reader)
+    validate_rows(rows, columns, model, name, result, seen_ids={})
+    if not result.records:
+        detail = f"; first problem: {result.errors[0]}" if result.errors else ""
+        raise InvalidFileError(f"{name}: no valid row{detail}")
+    return result
+
+
+def validate_rows(rows, columns: list[str], model: type[RecordT], name: str, result: ReadResult[RecordT],
+                  seen_ids: dict[str, int] | None = None) -> ReadResult[RecordT]:
+    """Validate ``(line, cells)`` rows into ``result``: valid records kept, every problem a :class:`RowError`.
+
+    ``seen_ids`` maps ids already read to their line, to reject duplicates;
+    None checks nothing (a partition whose duplicates were found beforehand).
+    """
+    id_field = _ID_FIELD.get(model) if seen_ids is not None else None
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(columns):
@@ -180,16 +193,13 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
             continue
         if id_field is not None:
             key = getattr(record, id_field)
-            if key in first_line_of_id:
+            if key in seen_ids:
                 result.errors.append(RowError(name, line, id_field, key,
-                                              f"duplicate {id_field}, first seen on line {first_line_of_id[key]}"))
+                                              f"duplicate {id_field}, first seen on line {seen_ids[key]}"))
                 continue
-            first_line_of_id[key] = line
+            seen_ids[key] = line
         result.records.append(record)
         result.lines.append(line)
-    if not result.records:
-        detail = f"; first problem: {result.errors[0]}" if result.errors else ""
-        raise InvalidFileError(f"{name}: no valid row{detail}")
     return result
 
 

@@ -57,6 +57,7 @@ class MatchResult:
     unmatched_buyers: dict[str, str]
     unmatched_suppliers: dict[str, str]
     summary: dict = field(default_factory=dict)
+    rejected_rows: list = field(default_factory=list)  # RowError of supplier rows read by the run itself
 
 
 @dataclass
@@ -224,112 +225,48 @@ class MatchEngine:
         history: Sequence[Partnership] = (),
         *,
         progress: Progress = _no_progress,
+        client=None,
+        partition_size: int | None = None,
     ) -> MatchResult:
-        """Match ``suppliers`` to ``buyers``; ``history`` informs track records."""
-        timings = {}
+        """Match ``suppliers`` to ``buyers``; ``history`` informs track records.
 
-        def stage(name, total=1):
-            progress(name, 0, total)
-            return time.perf_counter()
+        With ``partition_size``, the suppliers are matched that many at a time
+        (:func:`~tiermatch.matcher.batch.run_batch`); with a Dask ``client``,
+        as tasks on its workers. The result does not depend on ``client``.
+        """
+        from ..features.partitions import SupplierSource
+        from .batch import run_batch
 
-        def done(name, started, total=1):
-            timings[name] = round(time.perf_counter() - started, 3)
-            progress(name, total, total)
-
-        t = stage("profiles")
-        context = self.prepare(suppliers, buyers, history)
-        S, B = context.suppliers, context.buyers
-        done("profiles", t)
-
-        t = stage("candidates")
-        candidates = build_candidates(
-            context.X_suppliers, context.X_buyers, S, B,
-            n_per_buyer=self.n_per_buyer, n_per_supplier=self.n_per_supplier,
-        )
-        done("candidates", t)
-
-        t = stage("scores")
-        features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
-        scores = self.score(features)
-        done("scores", t)
-
-        t = stage("assignment")
-        chosen, exposure = self._assign(S, B, candidates, scores)
-        group_of, volume = self._form_groups(S, B, candidates, scores, chosen)
-        done("assignment", t)
-
-        t = stage("shortlists")
-        short_idx, short_rank = rank_top_k(candidates.cols, scores, self.top_k)
-        rec_idx, rec_rank = rank_top_k(candidates.rows, scores, self.top_k)
-        assigned_idx = np.flatnonzero(chosen)
-        explained = np.unique(np.concatenate([short_idx, rec_idx, assigned_idx]))
-        reasons = dict(zip(explained.tolist(), zip(context.explain(features, explained),
-                                                     context.explain(features, explained, "th"))))
-
-        def match(k, rank=0):
-            return Match(
-                buyer_id=B.ids[candidates.cols[k]], supplier_id=S.ids[candidates.rows[k]],
-                score=round(float(scores[k]), 4), rank=int(rank), reasons=reasons[int(k)][0], reasons_th=reasons[int(k)][1],
-                features=dict(zip(FEATURE_NAMES, np.round(features.values[k].astype(float), 4).tolist())),
-            )
-
-        shortlists = [match(k, r) for k, r in zip(short_idx, short_rank)]
-        recommendations = [match(k, r) for k, r in zip(rec_idx, rec_rank)]
-        assigned_idx = assigned_idx[np.lexsort((-scores[assigned_idx], candidates.cols[assigned_idx]))]
-        slots, slots_needed = self._schedule(candidates, assigned_idx)
-        assignment = [
-            replace(match(k), group_id=group_of.get(int(k), ""), volume_thb_per_month=volume.get(int(k)),
-                    slot=None if slots is None or slots[n] < 0 else int(slots[n]) + 1)
-            for n, k in enumerate(assigned_idx)
-        ]
-        done("shortlists", t)
-
-        unmatched_buyers = self._explain_unmatched_buyers(S, B, candidates, scores, chosen)
-        unmatched_suppliers = self._explain_unmatched_suppliers(S, candidates, scores, chosen)
-        n_shortlisted = np.bincount(candidates.cols[short_idx], minlength=len(B))
-        n_assigned = np.bincount(candidates.cols[chosen], minlength=len(B))
-        per_buyer = {
-            B.ids[j]: {"shortlisted": int(n_shortlisted[j]), "assigned": int(n_assigned[j]),
-                       **({"unmatched_reason": unmatched_buyers[B.ids[j]]} if B.ids[j] in unmatched_buyers else {})}
-            for j in range(len(B))
-        }
-        summary = {
-            "suppliers": len(S),
-            "buyers": len(B),
-            "history_rows": len(history),
-            "candidate_pairs": len(candidates),
-            "buyers_with_shortlist": int(len(np.unique(candidates.cols))),
-            "assigned_pairs": int(chosen.sum()),
-            "buyers_matched": int(len(np.unique(candidates.cols[chosen]))),
-            "suppliers_matched": int(len(np.unique(candidates.rows[chosen]))),
-            "total_score": round(float(scores[chosen].sum()), 4),
-            "exposure": exposure,
-            "groups": len(set(group_of.values())),
-            "agenda": None if slots is None else {
-                "slots_needed": slots_needed, "slots": self.n_slots, "unscheduled_meetings": int((slots < 0).sum()),
-            },
-            "seconds": timings,
-            "unmatched_terms": dict(context.vectorizer.unmatched_terms_.most_common(20)),
-            "per_buyer": per_buyer,
-        }
-        return MatchResult(shortlists, recommendations, assignment, unmatched_buyers, unmatched_suppliers, summary)
+        if not suppliers or not buyers:
+            raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
+        return run_batch(self, SupplierSource.from_records(suppliers, partition_size), buyers, history,
+                         client=client, progress=progress)
 
     def _assign(self, S, B, candidates, scores) -> tuple[np.ndarray, dict]:
         """Choose partnerships among pairs scoring ``min_score`` or more; report exposure."""
         proposable = np.flatnonzero(scores >= self.min_score)
-        args = (candidates.rows[proposable], candidates.cols[proposable], scores[proposable], S.max_buyers, B.max_suppliers)
-        plain = np.zeros(len(scores), dtype=bool)
-        plain[proposable] = assign_partnerships(*args)
+        plain, fair = (np.zeros(len(scores), dtype=bool) for _ in range(2))
+        plain[proposable], fair_chosen = self.choose(candidates.rows[proposable], candidates.cols[proposable],
+                                                     scores[proposable], S.max_buyers, B.max_suppliers)
+        if fair_chosen is not None:
+            fair[proposable] = fair_chosen
+        return self.exposure(len(S), candidates, scores, plain, fair if self.fair else None)
 
+    def choose(self, rows, cols, scores, supplier_capacity, buyer_capacity) -> tuple[np.ndarray, np.ndarray | None]:
+        """The chosen pairs among the arcs given: plainly, and with fair exposure where the engine is fair (else None)."""
+        args = (rows, cols, scores, supplier_capacity, buyer_capacity)
+        return assign_partnerships(*args), assign_fair_partnerships(*args) if self.fair else None
+
+    @staticmethod
+    def exposure(n_suppliers, candidates, scores, plain, fair=None) -> tuple[np.ndarray, dict]:
+        """The assignment (the fair one where given) and its exposure report, beside the plain one's."""
         def report(mask):
-            counts = np.bincount(candidates.rows[mask], minlength=len(S))
+            counts = np.bincount(candidates.rows[mask], minlength=n_suppliers)
             return {"total_score": round(float(scores[mask].sum()), 4), "gini": round(exposure_gini(counts), 4),
                     "suppliers_matched": int((counts > 0).sum())}
 
-        if not self.fair:
+        if fair is None:
             return plain, {"fair": False, "plain": report(plain)}
-        fair = np.zeros(len(scores), dtype=bool)
-        fair[proposable] = assign_fair_partnerships(*args)
         return fair, {"fair": True, "plain": report(plain), "with_fairness": report(fair)}
 
     @staticmethod
@@ -379,7 +316,7 @@ class MatchEngine:
         slots = schedule_meetings(candidates.rows[assigned_idx], candidates.cols[assigned_idx])
         return np.where(slots < self.n_slots, slots, -1), int(slots.max(initial=-1) + 1)
 
-    def _explain_unmatched_buyers(self, S, B, candidates, scores, chosen) -> dict[str, str]:
+    def _explain_unmatched_buyers(self, S, B, candidates, scores, chosen, why_no_candidate) -> dict[str, str]:
         reasons = {}
         has_candidates = np.zeros(len(B), dtype=bool)
         has_candidates[candidates.cols] = True
@@ -387,28 +324,14 @@ class MatchEngine:
         has_proposable[candidates.cols[scores >= self.min_score]] = True
         matched = np.zeros(len(B), dtype=bool)
         matched[candidates.cols[chosen]] = True
-        everyone = np.arange(len(S))
         for j in np.flatnonzero(~matched):
             if has_proposable[j]:
                 reasons[B.ids[j]] = "its candidates were all assigned to buyers where they scored higher"
             elif has_candidates[j]:
                 reasons[B.ids[j]] = f"no candidate scores {self.min_score} or more"
             else:
-                reasons[B.ids[j]] = self._why_no_candidate(S, B, j, everyone)
+                reasons[B.ids[j]] = why_no_candidate(j)
         return reasons
-
-    @staticmethod
-    def _why_no_candidate(S, B, j, everyone) -> str:
-        required = B.required_certifications[j]
-        holds_all = np.asarray((S.certifications @ required.T).toarray()).ravel() >= required.nnz
-        near = road_km(S, B, everyone, np.full(len(S), j)) <= B.max_distance_km[j]
-        if not holds_all.any():
-            return "no supplier holds every required certification"
-        if not near.any():
-            return f"no supplier within {B.max_distance_km[j]:.0f} km"
-        if not (holds_all & near).any():
-            return "no supplier both holds the required certifications and lies within the distance limit"
-        return "no supplier that passes the hard constraints offers anything like its needs"
 
     def _explain_unmatched_suppliers(self, S, candidates, scores, chosen) -> dict[str, str]:
         reasons = {}
