@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import InvalidFileError, ReadResult, RowError, _required_fields, validate_rows
+from .io import InvalidFileError, ReadResult, RowError, _required_fields, parquet_cells, validate_rows
 from .profiles import Supplier
 
 __all__ = ["CsvPartition", "ParquetPartition", "RecordsPartition", "Scan", "SupplierSource", "open_suppliers"]
@@ -113,7 +113,7 @@ class ParquetPartition(_Partition):
     def read(self, only=None) -> ReadResult[Supplier]:
         table = _read_parquet_rows(self.path, self.start, self.stop)
         columns = [c.strip().casefold() for c in table.column_names]
-        rows = list(zip(*(_as_cells(table.column(i)) for i in range(table.num_columns))))
+        rows = list(zip(*(parquet_cells(table.column(i)) for i in range(table.num_columns))))
         return _validate_partition(self.path, columns, rows, self.start + 1, self.duplicates, only)
 
 
@@ -134,18 +134,6 @@ def _read_parquet_rows(path: str, start: int, stop: int, columns=None):
         return pa.table({name: pa.array([], pa.string()) for name in (columns or file.schema_arrow.names)})
     table = file.read_row_groups(groups, columns=columns)
     return table.slice(start - first, stop - start)
-
-
-def _as_cells(column) -> list[str]:
-    """A Parquet column as CSV-like cells: text, "" for null, so both formats validate alike."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_boolean(column.type):
-        column = pc.if_else(column, "true", "false")
-    elif not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        column = pc.cast(column, pa.string())
-    return ["" if cell is None else cell for cell in column.to_pylist()]
 
 
 class SupplierSource:
@@ -275,7 +263,7 @@ class _ParquetSource(SupplierSource):
         def rows():
             line = 1
             for batch in batches:
-                for supplier_id, products in zip(_as_cells(batch.column(0)), _as_cells(batch.column(1))):
+                for supplier_id, products in zip(parquet_cells(batch.column(0)), parquet_cells(batch.column(1))):
                     yield line, supplier_id, products
                     line += 1
 

@@ -20,8 +20,10 @@ from .features.io import (
     read_partnerships,
     read_suppliers,
 )
+from .features.partitions import SupplierSource, open_suppliers
 from .matcher import MatchEngine, MatchResult
-from .outputs import write_outputs
+from .matcher.batch import run_batch
+from .outputs import PartitionWriter, write_outputs
 from .settings import get_settings
 from .store import Store
 from .training import load_scoring_model, retrain as retrain_model
@@ -160,20 +162,54 @@ def _print_summary(result: MatchResult, paths: dict[str, Path]) -> None:
         console.print(f"  {name:<16} {path}", highlight=False)
 
 
-def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError], engine: MatchEngine) -> MatchResult:
-    if not suppliers or not buyers:
-        raise _fail(f"nothing to match: {len(suppliers)} supplier(s) and {len(buyers)} buyer(s)")
-    with _progress() as report:
-        result = engine.run(suppliers, buyers, history, progress=report)
-    paths = write_outputs(result, out, rejected)
-    _print_rejected(rejected)
+def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError], engine: MatchEngine, *,
+                source: SupplierSource | None = None, scheduler: str | None = None,
+                partition_size: int | None = None) -> MatchResult:
+    """Match and write the outputs: the suppliers given, or those of ``source`` read a partition at a time."""
+    if source is None:
+        source = SupplierSource.from_records(suppliers, partition_size)
+    if not source.n_rows or not buyers:
+        raise _fail(f"nothing to match: {source.n_rows} supplier(s) and {len(buyers)} buyer(s)")
+    partitioned = source.n_partitions > 1
+    write_part = PartitionWriter(out / "recommendations") if partitioned else None
+    with _progress() as report, _dask_client(scheduler) as client:
+        try:
+            result = run_batch(engine, source, buyers, history, client=client, progress=report,
+                               on_recommendations=write_part)
+        except OSError as exc:  # a scheduler that cannot be reached, or lost
+            raise _fail(f"the run could not reach its Dask scheduler {scheduler}: {exc}") from exc
+    paths = write_outputs(result, out, rejected + result.rejected_rows,
+                          recommendations=write_part.directory if partitioned else None)
+    _print_rejected(rejected + result.rejected_rows)
     _print_summary(result, paths)
     return result
 
 
+@contextmanager
+def _dask_client(scheduler: str | None):
+    """No client (in-process) without a scheduler; ``local``: a cluster of this machine's cores; else its address."""
+    if scheduler is None:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        with LocalCluster(threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            errors.print(f"Dask: a local cluster of {len(cluster.workers)} worker processes", highlight=False)
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise _fail(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        errors.print(f"Dask: scheduler {scheduler}, {len(client.scheduler_info(n_workers=-1)['workers'])} worker(s)", highlight=False)
+        yield client
+
+
 @app.command()
 def run(
-    suppliers: SuppliersOption = None,
+    suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv or .parquet (read a partition at a time); omit to use the stored register")] = None,
     buyers: BuyersOption = None,
     history: HistoryOption = None,
     out: Annotated[Path, typer.Option(help="folder for shortlists.csv, assignment.csv and summary.json")] = Path("tiermatch-out"),
@@ -181,28 +217,46 @@ def run(
     min_score: Annotated[float, typer.Option(min=0, max=1, help="pairs scoring less are never proposed")] = 0.3,
     slots: Annotated[Optional[int], typer.Option(min=1, help="a matchmaking day: schedule the assignment as one-to-one meetings in this many time slots")] = None,
     fair: Annotated[Optional[bool], typer.Option("--fair/--no-fair", help="diminishing returns for an SME's 2nd and 3rd partnership [default: on with --slots, else off]")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="run the partitions on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for the cores of this machine [default: in this process]")] = None,
+    partition_size: Annotated[int, typer.Option(min=1, help="suppliers matched per task; each partition's recommendations go to recommendations/part-N.csv when there are several")] = 100_000,
     database: DatabaseOption = None,
 ) -> None:
     """Match suppliers to buyers and write shortlists, an assignment and a summary.
 
-    Reads interchange CSV files (UTF-8, UTF-8 with BOM or Windows-874); with no
-    files, matches the register in the store. Invalid rows are reported with
-    file, line and field, and left out.
+    Reads interchange CSV files (UTF-8, UTF-8 with BOM or Windows-874) or Parquet files
+    with the same columns; with no files, matches the register in the store. Invalid rows
+    are reported with file, line and field, and left out. The suppliers are read and
+    matched --partition-size at a time, on a Dask cluster with --scheduler.
 
     Example: tiermatch run --suppliers suppliers.csv --buyers buyers.csv --history partnerships.csv --out results/
 
     A matchmaking day (fair exposure on, agenda in 8 slots): tiermatch run --out day/ --slots 8
+
+    On a cluster: tiermatch run --suppliers suppliers.parquet --buyers buyers.csv --scheduler tcp://10.0.0.5:8786
     """
-    store, files, supplier_records, buyer_records, history_records = _load_register(suppliers, buyers, history, database)
-    # The stored register is scored by the store's latest adopted model; files by the prior.
-    model = None
-    if store is not None:
+    engine_options = dict(top_k=top_k, min_score=min_score, n_slots=slots, fair=slots is not None if fair is None else fair)
+    if suppliers is None:
+        store, files, supplier_records, buyer_records, history_records = _load_register(None, buyers, history, database)
+        # The stored register is scored by the store's latest adopted model; files by the prior.
         model, scorer = load_scoring_model(store)
         console.print(f"Scoring with {'model ' + scorer['version'] if model else 'the prior'}"
                       + (f" ({scorer['not_used']})" if "not_used" in scorer else ""), highlight=False)
-    engine = MatchEngine(top_k=top_k, min_score=min_score, n_slots=slots, model=model,
-                         fair=slots is not None if fair is None else fair)
-    _run_engine(supplier_records, buyer_records, history_records, out, _rejected(files), engine)
+        _run_engine(supplier_records, buyer_records, history_records, out, _rejected(files),
+                    MatchEngine(model=model, **engine_options), scheduler=scheduler, partition_size=partition_size)
+        return
+    if buyers is None:
+        raise _fail("give both --suppliers and --buyers, or neither to use the stored register")
+    try:
+        source = open_suppliers(suppliers, partition_size)
+    except InvalidFileError as exc:
+        raise _fail(str(exc)) from exc
+    files = _read_files(None, buyers, history)
+    buyer_records = _records(files, "buyers")
+    if files["partnerships"]:
+        known = set(source.scan(lambda row, supplier_id: False).ids)
+        files["partnerships"] = drop_unknown_partners(files["partnerships"], known, {b.buyer_id for b in buyer_records})
+    _run_engine([], buyer_records, _records(files, "partnerships"), out, _rejected(files), MatchEngine(**engine_options),
+                source=source, scheduler=scheduler)
 
 
 @app.command("import")

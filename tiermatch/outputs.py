@@ -12,7 +12,26 @@ from pathlib import Path
 from .features.io import RowError
 from .matcher import MatchResult
 
-__all__ = ["write_outputs"]
+__all__ = ["PartitionWriter", "write_outputs"]
+
+_RECOMMENDATION_COLUMNS = ["supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"]
+
+
+def _recommendation_rows(matches):
+    return ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons, m.reasons_th) for m in matches)
+
+
+class PartitionWriter:
+    """Writes each partition's recommendations to ``directory/part-NNNNN.csv`` as the partition finishes."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for stale in self.directory.glob("part-*.csv"):  # from an earlier run with more partitions
+            stale.unlink()
+
+    def __call__(self, partition: int, matches) -> None:
+        _write_csv(self.directory / f"part-{partition:05d}.csv", _RECOMMENDATION_COLUMNS, _recommendation_rows(matches))
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -35,9 +54,12 @@ def _write_csv(path: Path, header: list[str], rows) -> None:
     _write_atomically(path, write)
 
 
-def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: list[RowError] = ()) -> dict[str, Path]:
+def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: list[RowError] = (),
+                  recommendations: Path | None = None) -> dict[str, Path]:
     """Write shortlists, recommendations, assignment, unmatched, rejected rows, a summary and, for a
     matchmaking day, the agenda per buyer and per SME into ``directory``.
+
+    ``recommendations``: the folder where a :class:`PartitionWriter` already wrote them, if any.
 
     Returns
     -------
@@ -53,8 +75,11 @@ def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: lis
     )}
     _write_csv(paths["shortlists"], ["buyer_id", "rank", "supplier_id", "score", "reasons", "reasons_th"],
                ((m.buyer_id, m.rank, m.supplier_id, m.score, m.reasons, m.reasons_th) for m in result.shortlists))
-    _write_csv(paths["recommendations"], ["supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"],
-               ((m.supplier_id, m.rank, m.buyer_id, m.score, m.reasons, m.reasons_th) for m in result.recommendations))
+    if recommendations is None:
+        _write_csv(paths["recommendations"], _RECOMMENDATION_COLUMNS, _recommendation_rows(result.recommendations))
+    else:
+        paths["recommendations"].unlink(missing_ok=True)  # an earlier run's, not this one's
+        paths["recommendations"] = recommendations
     _write_csv(paths["assignment"], ["buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"],
                ((m.buyer_id, m.supplier_id, m.score, m.group_id, "" if m.volume_thb_per_month is None else m.volume_thb_per_month)
                 for m in result.assignment))
