@@ -14,6 +14,7 @@ import io
 import os
 import socket
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -154,13 +155,14 @@ def run_options(body: RunIn) -> dict:
     Examples
     --------
     >>> run_options(RunIn(slots=8))
-    {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'shortlist_depth': 50}
+    {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'shortlist_depth': 50, 'scheduler': None, 'partition_size': None}
     >>> run_options(RunIn(top_k=80, slots=8, fair=False))["fair"], run_options(RunIn(top_k=80))["shortlist_depth"]
     (False, 80)
     """
     fair = body.slots is not None if body.fair is None else body.fair
     return {"top_k": body.top_k, "min_score": body.min_score, "fair": fair, "slots": body.slots,
-            "shortlist_depth": max(body.top_k, SHORTLIST_DEPTH)}
+            "shortlist_depth": max(body.top_k, SHORTLIST_DEPTH), "scheduler": body.scheduler,
+            "partition_size": body.partition_size}
 
 
 def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], None] | None = None) -> None:
@@ -188,7 +190,9 @@ def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], 
 
         engine = MatchEngine(top_k=options.get("shortlist_depth", options["top_k"]), min_score=options["min_score"],
                              fair=options.get("fair", False), n_slots=options.get("slots"), model=model)
-        result = engine.run(suppliers, buyers, history, progress=progress)
+        with _dask_client(options.get("scheduler")) as client:
+            result = engine.run(suppliers, buyers, history, progress=progress, client=client,
+                                partition_size=options.get("partition_size"))
         store.update_run(run_id, stage="saving", stage_done=0, stage_total=1)
         matches, unmatched = build_result_rows(result, suppliers, buyers, options["top_k"])
         summary = {**result.summary, "history_rows_ignored": len(store.partnerships()) - len(history),
@@ -199,6 +203,22 @@ def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], 
     finally:
         if on_done is not None:
             on_done()
+
+
+@contextmanager
+def _dask_client(scheduler: str | None):
+    """A client of the run's Dask scheduler, or None to run in this process."""
+    if scheduler is None:
+        yield None
+        return
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        yield client
 
 
 def _run_out(store: Store, run: dict, latest: int | None = None) -> RunOut:

@@ -194,3 +194,53 @@ def test_history_rows_naming_unknown_profiles_are_reported_with_their_file_line(
     rejected = [(r["line"], r["field"], r["message"]) for r in read_rows(out / "rejected_rows.csv")]
     assert rejected == [("2", "outcome", rejected[0][2]), ("3", "supplier_id", "unknown supplier_id"),
                         ("4", "buyer_id", "unknown buyer_id")]
+
+
+def _to_parquet(csv_path, parquet_path, *, row_group_size=128, edit=None):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = read_rows(csv_path)
+    if edit:
+        edit(rows)
+    table = pa.table({column: [r[column] for r in rows] for column in rows[0]})
+    pq.write_table(table, parquet_path, row_group_size=row_group_size)
+    return rows
+
+
+def test_parquet_suppliers_in_partitions_match_as_the_csv_does(register, tmp_path):
+    def spoil(rows):
+        rows[5]["province"] = "Atlantis"  # row 6
+        rows[450]["supplier_id"] = rows[3]["supplier_id"]  # row 451 repeats row 4's id, in another partition
+
+    rows = _to_parquet(register / "suppliers.csv", tmp_path / "suppliers.parquet", edit=spoil)
+    csv_path = tmp_path / "suppliers.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    common = ("--buyers", register / "buyers.csv", "--history", register / "partnerships.csv")
+    result = invoke("run", "--suppliers", tmp_path / "suppliers.parquet", *common, "--out", tmp_path / "pq",
+                    "--partition-size", 250)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "pq" / "recommendations").iterdir()) == ["part-00000.csv", "part-00001.csv", "part-00002.csv"]
+    assert not (tmp_path / "pq" / "recommendations.csv").exists()
+    rejected = read_rows(tmp_path / "pq" / "rejected_rows.csv")
+    assert [(r["line"], r["field"]) for r in rejected] == [("6", "province"), ("451", "supplier_id")]
+    assert "first seen on line 4" in rejected[1]["message"]
+
+    result = invoke("run", "--suppliers", csv_path, *common, "--out", tmp_path / "csv")
+    assert result.exit_code == 0, result.output
+    for name in ("shortlists.csv", "assignment.csv"):
+        assert read_rows(tmp_path / "pq" / name) == read_rows(tmp_path / "csv" / name)
+    # CSV lines count the header: the same two rows are lines 7 and 452 there.
+    assert [(r["line"], r["field"]) for r in read_rows(tmp_path / "csv" / "rejected_rows.csv")] == [("7", "province"), ("452", "supplier_id")]
+    summary = json.loads((tmp_path / "pq" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["suppliers"] == len(rows) - 2 and summary["partitions"]["count"] == 3
+
+
+def test_an_unreachable_scheduler_fails_clearly(register, tmp_path):
+    result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output

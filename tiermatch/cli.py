@@ -199,7 +199,7 @@ def _dask_client(scheduler: str | None):
             yield client
         return
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
         raise _fail(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     with client:

@@ -17,7 +17,8 @@ from tiermatch.settings import Settings
 def test_a_run_reports_its_progress_and_summary(served):
     run = served.client.get("/runs/1", headers=served.headers["matchmaker"]).json()
     assert run["status"] == "completed" and run["latest"] and run["stage"] == "done"
-    assert run["options"] == {"top_k": 5, "min_score": 0.3, "fair": False, "slots": None, "shortlist_depth": 50}
+    assert run["options"] == {"top_k": 5, "min_score": 0.3, "fair": False, "slots": None, "shortlist_depth": 50,
+                              "scheduler": None, "partition_size": None}
     assert run["summary"]["suppliers"] == 6 and run["summary"]["buyers"] == 3
     assert run["summary"]["exposure"]["fair"] is False and run["summary"]["agenda"] is None
     assert run["summary"]["scoring"] == {"scorer": "prior"}
@@ -106,6 +107,26 @@ def test_bad_run_options_are_422(service):
                                     headers=service.headers["matchmaker"])
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"body.top_k", "body.min_score", "body.colour"}
+
+
+def test_a_run_on_a_dask_scheduler_gives_the_same_results(service):
+    distributed = pytest.importorskip("distributed")
+    h = service.headers["matchmaker"]
+    assert service.run(top_k=3)["status"] == "completed"
+    here = service.client.get("/runs/1/shortlists", headers=h).json()
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run = service.run(top_k=3, scheduler=cluster.scheduler_address, partition_size=4)
+    assert run["status"] == "completed", run["error"]
+    assert run["summary"]["partitions"]["scheduler"] == cluster.scheduler_address
+    assert run["summary"]["partitions"]["count"] == 2
+    assert service.client.get(f"/runs/{run['run_id']}/shortlists", headers=h).json()["items"] == here["items"]
+
+
+def test_a_run_whose_scheduler_cannot_be_reached_fails_saying_so(service):
+    run = service.run(scheduler="tcp://127.0.0.1:1")
+    assert run["status"] == "failed" and "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in run["error"]
+    response = service.client.post("/runs", json={"scheduler": "file:///etc/passwd"}, headers=service.headers["matchmaker"])
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.scheduler"
 
 
 def test_a_failed_run_says_why_and_leaves_earlier_results(service, monkeypatch):
