@@ -242,6 +242,11 @@ def _completed_run(store: Store, run_id: int) -> dict:
 def start_run(request: Request, store: StoreDep, _: Matchmaker, body: RunIn | None = None):
     """Start a batch run over the stored register; follow it with ``GET /runs/{run_id}``."""
     options = run_options(body or RunIn())
+    allowed = request.app.state.settings.allowed_schedulers
+    if options["scheduler"] is not None and options["scheduler"] not in allowed:
+        raise ApiError(422, f"scheduler {options['scheduler']} is not one this service may use "
+                            f"({', '.join(sorted(allowed)) or 'none is configured: set TIERMATCH_DASK_SCHEDULERS'})",
+                       "body.scheduler")
     counts = store.counts()
     if not counts["suppliers"] or not counts["buyers"]:
         raise ApiError(409, f"nothing to match: the store holds {counts['suppliers']} supplier(s) and "

@@ -345,8 +345,8 @@ class RunIn(BaseModel):
     slots: int | None = Field(None, ge=1, le=1000, description="a matchmaking day: schedule the assignment as "
                                                                "one-to-one meetings in this many time slots")
     scheduler: str | None = Field(None, max_length=200, pattern=r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$",
-                                  description="run the partitions on this Dask scheduler (tcp://host:8786); "
-                                              "default: in the service's process")
+                                  description="run the partitions on this Dask scheduler (tcp://host:8786), one of "
+                                              "TIERMATCH_DASK_SCHEDULERS; default: in the service's process")
     partition_size: int | None = Field(None, ge=1, le=10_000_000, description="suppliers matched per task; "
                                                                               "default: all in one")
 

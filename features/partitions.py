@@ -13,7 +13,6 @@ runs and reports bad ones by file, line (Parquet: row) and field.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -22,12 +22,10 @@ by (buyer, similarity, partition, position), not by arrival.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..features.candidates import build_candidates, fit_reducer, road_km
 from ..features.io import RowError

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..features.candidates import Candidates, build_candidates, pair_similarity, road_km
-from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pairs
+from ..features.candidates import Candidates, pair_similarity
+from ..features.pairs import PairFeatures, TrackRecord, build_pair_features, build_track_record, explain_pairs
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.tables import BuyerTable, SupplierTable, build_tables
 from ..features.vectorize import BLOCKS, ProfileVectorizer, stack_blocks
@@ -18,7 +17,6 @@ from .agenda import schedule_meetings
 from .assignment import assign_partnerships
 from .fairness import assign_fair_partnerships, exposure_gini
 from .groups import allocate_volume, form_groups
-from .ranking import rank_top_k
 from .scoring import score_prior
 
 __all__ = ["Match", "MatchContext", "MatchEngine", "MatchResult", "Progress"]

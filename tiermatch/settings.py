@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     The pages' session cookie (``/web``) is signed with ``TIERMATCH_SESSION_SECRET``, or, when unset,
     with a secret generated once and kept in the store. It is ``Secure`` (sent over HTTPS and to
     localhost only) unless ``TIERMATCH_SESSION_HTTPS_ONLY=false``.
+
+    API-started runs may use only the Dask schedulers listed in ``TIERMATCH_DASK_SCHEDULERS``
+    (comma-separated addresses, e.g. ``tcp://10.0.0.5:8786``): a caller cannot point the service at
+    another host.
     """
 
     model_config = SettingsConfigDict(env_prefix="TIERMATCH_")
@@ -29,6 +33,11 @@ class Settings(BaseSettings):
     workers: int = 1
     session_secret: SecretStr | None = None
     session_https_only: bool = True
+    dask_schedulers: str = ""
+
+    @property
+    def allowed_schedulers(self) -> set[str]:
+        return {address.strip() for address in self.dask_schedulers.split(",") if address.strip()}
 
 
 @lru_cache

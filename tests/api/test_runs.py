@@ -115,6 +115,7 @@ def test_a_run_on_a_dask_scheduler_gives_the_same_results(service):
     assert service.run(top_k=3)["status"] == "completed"
     here = service.client.get("/runs/1/shortlists", headers=h).json()
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        service.app.state.settings.dask_schedulers = f"tcp://127.0.0.1:1, {cluster.scheduler_address}"
         run = service.run(top_k=3, scheduler=cluster.scheduler_address, partition_size=4)
     assert run["status"] == "completed", run["error"]
     assert run["summary"]["partitions"]["scheduler"] == cluster.scheduler_address
@@ -123,9 +124,13 @@ def test_a_run_on_a_dask_scheduler_gives_the_same_results(service):
 
 
 def test_a_run_whose_scheduler_cannot_be_reached_fails_saying_so(service):
+    h = service.headers["matchmaker"]
+    response = service.client.post("/runs", json={"scheduler": "tcp://127.0.0.1:1"}, headers=h)
+    assert response.status_code == 422 and "none is configured" in response.json()["message"]
+    service.app.state.settings.dask_schedulers = "tcp://127.0.0.1:1"
     run = service.run(scheduler="tcp://127.0.0.1:1")
     assert run["status"] == "failed" and "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in run["error"]
-    response = service.client.post("/runs", json={"scheduler": "file:///etc/passwd"}, headers=service.headers["matchmaker"])
+    response = service.client.post("/runs", json={"scheduler": "file:///etc/passwd"}, headers=h)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.scheduler"
 
 
