@@ -35,4 +35,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case, fuzzed_service):
-    case.call_and_validate(headers=fuzzed_service.headers["admin"], excluded_checks=[positive_data_acceptance])
+    # A case made invalid by its headers (the API key left out) is sent as made: adding the key back
+    # would send a valid request that the negative check then expects to be refused.
+    headers_mutated = case.meta is not None and any(
+        location.value == "header" and info.mode.value == "negative" for location, info in case.meta.components.items())
+    case.call_and_validate(headers=None if headers_mutated else fuzzed_service.headers["admin"],
+                           excluded_checks=[positive_data_acceptance])
