@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -60,6 +61,7 @@ class Shared:
     certification_names: list[str]
     track: dict[str, tuple[int, int]]  # supplier id -> (past proposals, accepted)
     reducer: object | None  # the two-stage search's reduced space, where a partition needs it
+    exact_limit: float = 5e7  # partitions with more possible pairs than this are searched in two stages
 
     def context(self, S: SupplierTable) -> MatchContext:
         """A partition's suppliers made ready for scoring against every buyer."""
@@ -116,8 +118,33 @@ def _reachable(S: SupplierTable, B: BuyerTable, buyers: np.ndarray, chunk: int =
     return found
 
 
+@contextmanager
+def _one_thread():
+    """Numerical libraries on one thread, as on a Dask worker (whose nanny sets OMP_NUM_THREADS=1).
+
+    A matrix product split over more threads may round differently; on one
+    thread everywhere, a partition's proposals, hence the run's result, are
+    the same in this process and on a cluster.
+    """
+    import faiss
+    from threadpoolctl import threadpool_limits
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        with threadpool_limits(1):
+            yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 def match_partition(shared: Shared, partition) -> PartitionResult:
     """Match one partition of suppliers against every buyer (a Dask task)."""
+    with _one_thread():
+        return _match_partition(shared, partition)
+
+
+def _match_partition(shared: Shared, partition) -> PartitionResult:
     engine, B = shared.engine, shared.buyers
     read = partition.read()
     S = build_supplier_table(read.records, shared.certification_names)
@@ -128,7 +155,8 @@ def match_partition(shared: Shared, partition) -> PartitionResult:
                                np.zeros((len(B), 3), dtype=bool))
     context = shared.context(S)
     candidates = build_candidates(context.X_suppliers, context.X_buyers, S, B, n_per_buyer=engine.n_per_buyer,
-                                  n_per_supplier=engine.n_per_supplier, reducer=shared.reducer)
+                                  n_per_supplier=engine.n_per_supplier, reducer=shared.reducer,
+                                  exact_limit=shared.exact_limit)
     features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
     scores = engine.score(features)
     protected = np.zeros(len(candidates), dtype=bool)
@@ -147,7 +175,8 @@ def explain_partition(shared: Shared, partition, positions, rows, cols, similari
     """Pairs of one partition's suppliers (``rows`` index ``positions``, the rows to read) with features and reasons."""
     read = partition.read(only=positions)
     context = shared.context(build_supplier_table(read.records, shared.certification_names))
-    features = context.pair_features(rows, cols, similarity)
+    with _one_thread():
+        features = context.pair_features(rows, cols, similarity)
     return _matches(context, features, scores, np.arange(len(rows)), np.zeros(len(rows), dtype=np.int64))
 
 
@@ -175,7 +204,8 @@ def fit_shared(engine: MatchEngine, source: SupplierSource, buyers: Sequence[Buy
         record = track.setdefault(p.supplier_id, [0, 0])
         record[0] += 1
         record[1] += p.outcome != "rejected"
-    shared = Shared(engine, vectorizer, B, buyer_blocks, names, {k: tuple(v) for k, v in track.items()}, reducer)
+    shared = Shared(engine, vectorizer, B, buyer_blocks, names, {k: tuple(v) for k, v in track.items()}, reducer,
+                    exact_limit)
     return shared, scan.duplicates, scan.ids
 
 
@@ -187,19 +217,18 @@ class _Tasks:
         # Shipped once: every task refers to the one copy on each worker.
         self.shared = client.scatter(shared, broadcast=True, hash=False) if client is not None else shared
 
-    def map(self, function, items: Iterator, *args_of) -> Iterator:
+    def map(self, function, items: Iterator, args_of=lambda item: ()) -> Iterator:
         """``function(shared, item, *args_of(item))`` for each item, yielded as each finishes (in any order)."""
         if self.client is None:
             for item in items:
-                yield function(self.shared, item, *(args_of[0](item) if args_of else ()))
+                yield function(self.shared, item, *args_of(item))
             return
         from distributed import as_completed
 
         in_flight = max(2, 2 * len(self.client.scheduler_info(n_workers=-1)["workers"]))
         pending = as_completed()
         for item in items:
-            pending.add(self.client.submit(function, self.shared, item, *(args_of[0](item) if args_of else ()),
-                                           pure=False, retries=3))
+            pending.add(self.client.submit(function, self.shared, item, *args_of(item), pure=False, retries=3))
             while pending.count() >= in_flight:
                 yield next(pending).result()
         for future in pending:
@@ -210,7 +239,6 @@ class _Tasks:
 class _Merged:
     """The partitions' candidates merged as they arrive; pairs are keyed (partition, position)."""
 
-    n_buyers: int
     n_per_buyer: int
     columns: dict = field(default_factory=dict)  # partition -> PartitionResult without its pairs
     kept: list = field(default_factory=list)  # protected pairs, per partition: (partition, rows, cols, sim, scores)
@@ -270,6 +298,7 @@ def run_batch(
     on_recommendations: Callable[[int, list[Match]], None] | None = None,
     fit_sample: int = FIT_SAMPLE,
     max_arcs: int = MAX_ARCS_PER_SOLVE,
+    exact_limit: float = 5e7,
 ) -> MatchResult:
     """Match the suppliers of ``source``, partition by partition, to ``buyers``.
 
@@ -287,8 +316,10 @@ def run_batch(
         ``on_recommendations(partition, matches)`` receives each partition's
         recommendations as it finishes (to write them out); they are then not
         kept in the result.
-    fit_sample, max_arcs
-        Suppliers the text space is fitted on; proposable arcs per assignment solve.
+    fit_sample, max_arcs, exact_limit
+        Suppliers the text space is fitted on; proposable arcs per assignment
+        solve; possible pairs of a partition above which it is searched in two
+        stages (:func:`~tiermatch.features.candidates.build_candidates`).
 
     Returns
     -------
@@ -306,13 +337,13 @@ def run_batch(
         clock = now
 
     progress("profiles", 0, 1)
-    shared, duplicates, ids = fit_shared(engine, source, buyers, history, fit_sample=fit_sample)
+    shared, duplicates, ids = fit_shared(engine, source, buyers, history, fit_sample=fit_sample, exact_limit=exact_limit)
     B = shared.buyers
     progress("profiles", 1, 1)
     lap("profiles")
 
     tasks = _Tasks(client, shared)
-    merged = _Merged(len(B), engine.n_per_buyer)
+    merged = _Merged(engine.n_per_buyer)
     recommendations: dict[int, list[Match]] = {}
     errors: dict[int, list[RowError]] = {}
     total = source.n_partitions
@@ -439,12 +470,12 @@ def _explain(tasks, source, duplicates, parts, offsets, candidates, scores, ks) 
                                  candidates.similarity[mine], scores[mine])
     wanted = (partition for partition in source.partitions(duplicates) if partition.index in asked)
     explained = {}
-    for partition_index, matches in tasks.map(_explain_task, wanted, lambda p: (asked[p.index][1:],)):
+    for partition_index, matches in tasks.map(_explain_task, wanted, lambda p: asked[p.index][1:]):
         explained.update(zip(asked[partition_index][0].tolist(), matches))
     return explained
 
 
-def _explain_task(shared, partition, args):
+def _explain_task(shared, partition, *args):
     return partition.index, explain_partition(shared, partition, *args)
 
 

@@ -61,6 +61,13 @@ def test_a_local_cluster_gives_the_identical_result(register, in_process, client
     assert outcome(on_cluster) == outcome(in_process)
 
 
+def test_the_two_stage_search_gives_the_identical_result_on_a_cluster(register, client):
+    source = SupplierSource.from_records(register.suppliers, 500)
+    runs = [run_batch(MatchEngine(), source, register.buyers, register.partnerships, client=c, exact_limit=0)
+            for c in (None, client)]
+    assert outcome(runs[0]) == outcome(runs[1])
+
+
 def test_a_worker_killed_mid_run_is_survived_with_the_identical_result(register, in_process, client):
     pids = set(client.run(os.getpid).values())
     killed = []
