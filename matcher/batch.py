@@ -62,6 +62,9 @@ class Shared:
     track: dict[str, tuple[int, int]]  # supplier id -> (past proposals, accepted)
     reducer: object | None  # the two-stage search's reduced space, where a partition needs it
     exact_limit: float = 5e7  # partitions with more possible pairs than this are searched in two stages
+    # Called with (partition, recommendations) where the partition runs, so that they are written there
+    # rather than shipped back; None ships them back.
+    on_recommendations: Callable[[int, list[Match]], None] | None = None
 
     def context(self, S: SupplierTable) -> MatchContext:
         """A partition's suppliers made ready for scoring against every buyer."""
@@ -96,12 +99,15 @@ class PartitionResult:
 def _matches(context: MatchContext, features: PairFeatures, scores, ks, ranks) -> list[Match]:
     """Pairs ``ks`` of ``features`` as :class:`Match` objects with reasons in English and Thai."""
     S, B = context.suppliers, context.buyers
+    ks = np.asarray(ks, dtype=np.int64)
     english, thai = context.explain(features, ks), context.explain(features, ks, "th")
+    values = np.round(features.values[ks].astype(float), 4).tolist()
     return [
-        Match(buyer_id=B.ids[features.cols[k]], supplier_id=S.ids[features.rows[k]], score=round(float(scores[k]), 4),
-              rank=int(rank), reasons=en, reasons_th=th,
-              features=dict(zip(FEATURE_NAMES, np.round(features.values[k].astype(float), 4).tolist())))
-        for k, rank, en, th in zip(np.asarray(ks).tolist(), np.asarray(ranks).tolist(), english, thai)
+        Match(buyer_id=buyer, supplier_id=supplier, score=score, rank=rank, reasons=en, reasons_th=th,
+              features=dict(zip(FEATURE_NAMES, row)))
+        for buyer, supplier, score, rank, en, th, row in zip(
+            B.ids[features.cols[ks]].tolist(), S.ids[features.rows[ks]].tolist(), np.round(scores[ks].astype(float), 4).tolist(),
+            np.asarray(ranks).tolist(), english, thai, values)
     ]
 
 
@@ -163,11 +169,15 @@ def _match_partition(shared: Shared, partition) -> PartitionResult:
     if engine.n_per_supplier:
         protected[rank_top_k(candidates.rows, candidates.similarity, engine.n_per_supplier)[0]] = True
     rec_idx, rec_rank = rank_top_k(candidates.rows, scores, engine.top_k)
+    recommendations = _matches(context, features, scores, rec_idx, rec_rank)
+    if shared.on_recommendations is not None:
+        shared.on_recommendations(partition.index, recommendations)
+        recommendations = []
     lonely = np.flatnonzero(np.bincount(candidates.cols, minlength=len(B)) == 0)
     return PartitionResult(
         partition.index, np.asarray(read.lines, dtype=np.int64), S.ids, S.max_buyers, S.capacity, S.cluster,
         candidates.rows, candidates.cols, candidates.similarity, scores, protected,
-        _matches(context, features, scores, rec_idx, rec_rank), read.errors, _reachable(S, B, lonely),
+        recommendations, read.errors, _reachable(S, B, lonely),
     )
 
 
@@ -181,7 +191,8 @@ def explain_partition(shared: Shared, partition, positions, rows, cols, similari
 
 
 def fit_shared(engine: MatchEngine, source: SupplierSource, buyers: Sequence[Buyer], history: Sequence[Partnership],
-               *, fit_sample: int = FIT_SAMPLE, exact_limit: float = 5e7) -> tuple[Shared, dict, list[str]]:
+               *, fit_sample: int = FIT_SAMPLE, exact_limit: float = 5e7,
+               on_recommendations=None) -> tuple[Shared, dict, list[str]]:
     """Fit what the partitions share. Returns it, the duplicate rows the scan found, and every row's id."""
     in_history = {p.supplier_id for p in history}
     stride = max(1, -(-source.n_rows // fit_sample))
@@ -205,7 +216,7 @@ def fit_shared(engine: MatchEngine, source: SupplierSource, buyers: Sequence[Buy
         record[0] += 1
         record[1] += p.outcome != "rejected"
     shared = Shared(engine, vectorizer, B, buyer_blocks, names, {k: tuple(v) for k, v in track.items()}, reducer,
-                    exact_limit)
+                    exact_limit, on_recommendations)
     return shared, scan.duplicates, scan.ids
 
 
@@ -314,8 +325,9 @@ def run_batch(
         ``progress(stage, done, total)``; the candidates stage counts partitions.
     on_recommendations : callable, optional
         ``on_recommendations(partition, matches)`` receives each partition's
-        recommendations as it finishes (to write them out); they are then not
-        kept in the result.
+        recommendations where the partition runs (on a worker, with a
+        client: it must pickle, and write where every worker can), so that
+        they are written there, not shipped back; the result then holds none.
     fit_sample, max_arcs, exact_limit
         Suppliers the text space is fitted on; proposable arcs per assignment
         solve; possible pairs of a partition above which it is searched in two
@@ -337,7 +349,8 @@ def run_batch(
         clock = now
 
     progress("profiles", 0, 1)
-    shared, duplicates, ids = fit_shared(engine, source, buyers, history, fit_sample=fit_sample, exact_limit=exact_limit)
+    shared, duplicates, ids = fit_shared(engine, source, buyers, history, fit_sample=fit_sample, exact_limit=exact_limit,
+                                         on_recommendations=on_recommendations)
     B = shared.buyers
     progress("profiles", 1, 1)
     lap("profiles")
@@ -350,10 +363,7 @@ def run_batch(
     progress("candidates", 0, total)
     for n, part in enumerate(tasks.map(match_partition, source.partitions(duplicates)), 1):
         errors[part.index] = part.errors
-        if on_recommendations is not None:
-            on_recommendations(part.index, part.recommendations)
-        else:
-            recommendations[part.index] = part.recommendations
+        recommendations[part.index] = part.recommendations
         merged.add(part)
         progress("candidates", n, total)
     lap("candidates")

@@ -240,16 +240,6 @@ class MatchEngine:
         return run_batch(self, SupplierSource.from_records(suppliers, partition_size), buyers, history,
                          client=client, progress=progress)
 
-    def _assign(self, S, B, candidates, scores) -> tuple[np.ndarray, dict]:
-        """Choose partnerships among pairs scoring ``min_score`` or more; report exposure."""
-        proposable = np.flatnonzero(scores >= self.min_score)
-        plain, fair = (np.zeros(len(scores), dtype=bool) for _ in range(2))
-        plain[proposable], fair_chosen = self.choose(candidates.rows[proposable], candidates.cols[proposable],
-                                                     scores[proposable], S.max_buyers, B.max_suppliers)
-        if fair_chosen is not None:
-            fair[proposable] = fair_chosen
-        return self.exposure(len(S), candidates, scores, plain, fair if self.fair else None)
-
     def choose(self, rows, cols, scores, supplier_capacity, buyer_capacity) -> tuple[np.ndarray, np.ndarray | None]:
         """The chosen pairs among the arcs given: plainly, and with fair exposure where the engine is fair (else None)."""
         args = (rows, cols, scores, supplier_capacity, buyer_capacity)

@@ -22,10 +22,13 @@ def _recommendation_rows(matches):
 
 
 class PartitionWriter:
-    """Writes each partition's recommendations to ``directory/part-NNNNN.csv`` as the partition finishes."""
+    """Writes each partition's recommendations to ``directory/part-NNNNN.csv`` as the partition finishes.
+
+    It is called where the partition runs (a Dask worker): the directory is made absolute here.
+    """
 
     def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
+        self.directory = Path(directory).absolute()
         self.directory.mkdir(parents=True, exist_ok=True)
         for stale in self.directory.glob("part-*.csv"):  # from an earlier run with more partitions
             stale.unlink()
