@@ -16,6 +16,8 @@ and columns are buyer-side terms or concepts.
 
 from __future__ import annotations
 
+import copy
+
 import csv
 import re
 from collections import Counter
@@ -719,6 +721,16 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             sum((p[1] for p in parts), ()),
             sum((p[2] for p in parts), ()),
         )
+
+    def fork(self) -> ConceptMapper:
+        """A copy that shares everything fitted but has a cache of its own.
+
+        :meth:`transform` fills the cache; a task that shares this mapper with
+        others (a Dask worker may be pickling it for another) works on a fork.
+        """
+        forked = copy.copy(self)
+        forked._cache = dict(self._cache)
+        return forked
 
     # ------------------------------------------------------------ transform
     def transform(self, texts, *, side: str = "supplier") -> sp.csr_matrix:

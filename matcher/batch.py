@@ -21,6 +21,7 @@ by (buyer, similarity, partition, position), not by arrival.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -67,11 +68,17 @@ class Shared:
     on_recommendations: Callable[[int, list[Match]], None] | None = None
 
     def context(self, S: SupplierTable) -> MatchContext:
-        """A partition's suppliers made ready for scoring against every buyer."""
+        """A partition's suppliers made ready for scoring against every buyer.
+
+        The text is read by a copy of the vectorizer whose concept mapper caches
+        on its own: a task never changes what it shares with others.
+        """
         record = np.array([self.track.get(i, (0, 0)) for i in S.ids], dtype=float).reshape(-1, 2)
+        vectorizer = copy.copy(self.vectorizer)
+        vectorizer.mapper_ = self.vectorizer.mapper_.fork()
         return MatchContext(
-            suppliers=S, buyers=self.buyers, vectorizer=self.vectorizer,
-            supplier_blocks=self.vectorizer.transform_blocks(S.texts, "supplier"), buyer_blocks=self.buyer_blocks,
+            suppliers=S, buyers=self.buyers, vectorizer=vectorizer,
+            supplier_blocks=vectorizer.transform_blocks(S.texts, "supplier"), buyer_blocks=self.buyer_blocks,
             track=TrackRecord(record[:, 0], record[:, 1]), certification_names=self.certification_names,
         )
 

@@ -141,3 +141,17 @@ def test_split_parts_share_no_supplier_or_buyer_and_lose_only_what_they_report(g
     assert total <= best + 1e-9
     if report["optimal"]:
         assert total == pytest.approx(best)
+
+
+def test_a_partition_task_never_changes_what_it_shares(register):
+    """Workers serve the shared fit to each other while tasks run: a task that changed it would break that."""
+    import pickle
+
+    from tiermatch.matcher.batch import fit_shared, match_partition
+
+    source = SupplierSource.from_records(register.suppliers, 500)
+    shared, duplicates, _ = fit_shared(MatchEngine(), source, register.buyers, register.partnerships, fit_sample=300)
+    before = pickle.dumps(shared)
+    for partition in source.partitions(duplicates):
+        match_partition(shared, partition)
+    assert pickle.dumps(shared) == before
