@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..features.candidates import build_candidates, fit_reducer, road_km
-from ..features.io import RowError
+from ..features.io import InvalidFileError, RowError
 from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord
 from ..features.partitions import SupplierSource
 from ..features.profiles import Buyer, Partnership
@@ -379,7 +379,8 @@ def run_batch(
     S = _SupplierColumns(*(np.concatenate([getattr(c, name) for c in parts])
                            for name in ("ids", "max_buyers", "capacity", "cluster")))
     if not len(S):
-        raise ValueError("Expected at least one valid supplier, got none")
+        first = next((e for k in sorted(errors) for e in errors[k]), None)
+        raise InvalidFileError(f"{source.name}: no valid supplier row" + (f"; first problem: {first}" if first else ""))
     candidates = _Graph(rows, cols, similarity)
     progress("assignment", 0, 1)
     chosen, exposure, split = _assign(engine, S, B, candidates, scores, max_arcs, client)

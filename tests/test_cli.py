@@ -244,3 +244,12 @@ def test_an_unreachable_scheduler_fails_clearly(register, tmp_path):
                     "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output
+
+
+def test_a_supplier_file_with_no_valid_row_stops_the_run_clearly(register, tmp_path, write_csv):
+    suppliers = write_csv("suppliers.csv", ["supplier_id", "name", "sector", "products", "province"],
+                          [["S1", "A", "spaceships", "x", "Rayong"]])
+    result = invoke("run", "--suppliers", suppliers, "--buyers", register / "buyers.csv", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "no valid supplier row; first problem:" in result.output and "line 2, field 'sector'" in result.output
+    assert not (tmp_path / "out" / "shortlists.csv").exists()

@@ -176,6 +176,8 @@ def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError],
         try:
             result = run_batch(engine, source, buyers, history, client=client, progress=report,
                                on_recommendations=write_part)
+        except InvalidFileError as exc:
+            raise _fail(str(exc)) from exc
         except OSError as exc:  # a scheduler that cannot be reached, or lost
             raise _fail(f"the run could not reach its Dask scheduler {scheduler}: {exc}") from exc
     paths = write_outputs(result, out, rejected + result.rejected_rows,
