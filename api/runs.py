@@ -14,13 +14,13 @@ import io
 import os
 import socket
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from ..features.profiles import Buyer, Supplier
+from ..matcher.batch import dask_client
 from ..matcher.engine import MatchEngine, MatchResult
 from ..store import Store
 from ..training import load_scoring_model
@@ -190,7 +190,7 @@ def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], 
 
         engine = MatchEngine(top_k=options.get("shortlist_depth", options["top_k"]), min_score=options["min_score"],
                              fair=options.get("fair", False), n_slots=options.get("slots"), model=model)
-        with _dask_client(options.get("scheduler")) as client:
+        with dask_client(options.get("scheduler")) as client:
             result = engine.run(suppliers, buyers, history, progress=progress, client=client,
                                 partition_size=options.get("partition_size"))
         store.update_run(run_id, stage="saving", stage_done=0, stage_total=1)
@@ -203,22 +203,6 @@ def execute_run(store: Store, run_id: int, options: dict, on_done: Callable[[], 
     finally:
         if on_done is not None:
             on_done()
-
-
-@contextmanager
-def _dask_client(scheduler: str | None):
-    """A client of the run's Dask scheduler, or None to run in this process."""
-    if scheduler is None:
-        yield None
-        return
-    from distributed import Client
-
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    with client:
-        yield client
 
 
 def _run_out(store: Store, run: dict, latest: int | None = None) -> RunOut:

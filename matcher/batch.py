@@ -41,7 +41,7 @@ from .assignment import split_candidate_graph
 from .engine import Match, MatchContext, MatchEngine, MatchResult, Progress
 from .ranking import rank_top_k
 
-__all__ = ["FIT_SAMPLE", "Shared", "run_batch"]
+__all__ = ["FIT_SAMPLE", "Shared", "dask_client", "run_batch"]
 
 # The text space is fitted on at most this many suppliers (evenly spread over the register)
 # plus every supplier in the history; registers this small are fitted whole.
@@ -49,6 +49,34 @@ FIT_SAMPLE = 200_000
 
 # A candidate graph with more proposable arcs than this is assigned in independent parts.
 MAX_ARCS_PER_SOLVE = 20_000_000
+
+
+@contextmanager
+def dask_client(scheduler: str | None, timeout: str = "10s"):
+    """A Dask client for a run: None (in this process) without a scheduler; for ``"local"``, a
+    cluster of this machine's cores (one single-threaded worker process each); else the scheduler's
+    at that address.
+
+    Raises
+    ------
+    ConnectionError
+        If the scheduler cannot be reached within ``timeout``.
+    """
+    if scheduler is None:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        with LocalCluster(threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        yield client
 
 
 @dataclass

@@ -22,7 +22,7 @@ from .features.io import (
 )
 from .features.partitions import SupplierSource, open_suppliers
 from .matcher import MatchEngine, MatchResult
-from .matcher.batch import run_batch
+from .matcher.batch import dask_client, run_batch
 from .outputs import PartitionWriter, write_outputs
 from .settings import get_settings
 from .store import Store
@@ -172,41 +172,22 @@ def _run_engine(suppliers, buyers, history, out: Path, rejected: list[RowError],
         raise _fail(f"nothing to match: {source.n_rows} supplier(s) and {len(buyers)} buyer(s)")
     partitioned = source.n_partitions > 1
     write_part = PartitionWriter(out / "recommendations") if partitioned else None
-    with _progress() as report, _dask_client(scheduler) as client:
-        try:
+    try:
+        with _progress() as report, dask_client(scheduler) as client:
+            if client is not None:
+                workers = len(client.scheduler_info(n_workers=-1)["workers"])
+                errors.print(f"Dask: scheduler {client.scheduler.address}, {workers} worker(s)", highlight=False)
             result = run_batch(engine, source, buyers, history, client=client, progress=report,
                                on_recommendations=write_part)
-        except InvalidFileError as exc:
-            raise _fail(str(exc)) from exc
-        except OSError as exc:  # a scheduler that cannot be reached, or lost
-            raise _fail(f"the run could not reach its Dask scheduler {scheduler}: {exc}") from exc
+    except InvalidFileError as exc:
+        raise _fail(str(exc)) from exc
+    except OSError as exc:  # a scheduler that cannot be reached, or was lost mid-run
+        raise _fail(f"Dask: {exc}") from exc
     paths = write_outputs(result, out, rejected + result.rejected_rows,
                           recommendations=write_part.directory if partitioned else None)
     _print_rejected(rejected + result.rejected_rows)
     _print_summary(result, paths)
     return result
-
-
-@contextmanager
-def _dask_client(scheduler: str | None):
-    """No client (in-process) without a scheduler; ``local``: a cluster of this machine's cores; else its address."""
-    if scheduler is None:
-        yield None
-        return
-    from distributed import Client, LocalCluster
-
-    if scheduler == "local":
-        with LocalCluster(threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
-            errors.print(f"Dask: a local cluster of {len(cluster.workers)} worker processes", highlight=False)
-            yield client
-        return
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise _fail(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    with client:
-        errors.print(f"Dask: scheduler {scheduler}, {len(client.scheduler_info(n_workers=-1)['workers'])} worker(s)", highlight=False)
-        yield client
 
 
 @app.command()
