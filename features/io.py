@@ -21,6 +21,7 @@ __all__ = [
     "InvalidFileError",
     "ReadResult",
     "RowError",
+    "check_columns",
     "decode_csv",
     "parquet_cells",
     "drop_unknown_partners",
@@ -100,6 +101,22 @@ def _required_fields(model: type[BaseModel]) -> list[str]:
     return [name for name, info in model.model_fields.items() if info.is_required()]
 
 
+def check_columns(name: str, model: type[BaseModel], header) -> list[str]:
+    """The header's columns, case-folded; :class:`InvalidFileError` if one that ``model`` requires is missing."""
+    columns = [column.strip().casefold() for column in header]
+    missing = [column for column in _required_fields(model) if column not in columns]
+    if missing:
+        raise InvalidFileError(f"{name}: missing required column(s) {', '.join(missing)}; found {', '.join(header)}")
+    return columns
+
+
+def _require_records(result: ReadResult) -> ReadResult:
+    if not result.records:
+        detail = f"; first problem: {result.errors[0]}" if result.errors else ""
+        raise InvalidFileError(f"{result.file}: no valid row{detail}")
+    return result
+
+
 def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str | None = None) -> ReadResult[RecordT]:
     """Read a CSV of ``model`` records, keeping the valid rows and reporting the rest.
 
@@ -153,20 +170,9 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
     header = next(reader, None)
     if not header:
         raise InvalidFileError(f"{name}: the file is empty; expected a header row")
-    columns = [column.strip().casefold() for column in header]
-    missing = [column for column in _required_fields(model) if column not in columns]
-    if missing:
-        raise InvalidFileError(
-            f"{name}: missing required column(s) {', '.join(missing)}; found {', '.join(header)}"
-        )
-
-    result: ReadResult[RecordT] = ReadResult(encoding=encoding, file=name)
+    columns = check_columns(name, model, header)
     rows = ((reader.line_num, row) for row in reader)
-    validate_rows(rows, columns, model, name, result, seen_ids={})
-    if not result.records:
-        detail = f"; first problem: {result.errors[0]}" if result.errors else ""
-        raise InvalidFileError(f"{name}: no valid row{detail}")
-    return result
+    return _require_records(validate_rows(rows, columns, model, name, ReadResult(encoding=encoding, file=name), seen_ids={}))
 
 
 def parquet_cells(column) -> list[str]:
@@ -189,16 +195,10 @@ def _read_parquet_records(path: Path, model: type[RecordT], name: str) -> ReadRe
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
         raise InvalidFileError(f"{name}: cannot read it as Parquet: {exc}") from exc
-    columns = [column.strip().casefold() for column in table.column_names]
-    missing = [column for column in _required_fields(model) if column not in columns]
-    if missing:
-        raise InvalidFileError(f"{name}: missing required column(s) {', '.join(missing)}; found {', '.join(table.column_names)}")
+    columns = check_columns(name, model, table.column_names)
     rows = zip(*(parquet_cells(table.column(i)) for i in range(table.num_columns)))
-    result = validate_rows(enumerate(rows, 1), columns, model, name, ReadResult(file=name, encoding="parquet"), seen_ids={})
-    if not result.records:
-        detail = f"; first problem: {result.errors[0]}" if result.errors else ""
-        raise InvalidFileError(f"{name}: no valid row{detail}")
-    return result
+    return _require_records(validate_rows(enumerate(rows, 1), columns, model, name,
+                                          ReadResult(file=name, encoding="parquet"), seen_ids={}))
 
 
 def validate_rows(rows, columns: list[str], model: type[RecordT], name: str, result: ReadResult[RecordT],

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import InvalidFileError, ReadResult, RowError, _required_fields, parquet_cells, validate_rows
+from .io import InvalidFileError, ReadResult, RowError, check_columns, decode_csv, parquet_cells, validate_rows
 from .profiles import Supplier
 
 __all__ = ["CsvPartition", "ParquetPartition", "RecordsPartition", "Scan", "SupplierSource", "open_suppliers"]
-
-_SUPPLIER_COLUMNS = _required_fields(Supplier)
 
 
 @dataclass(frozen=True)
@@ -64,22 +63,24 @@ class RecordsPartition(_Partition):
         return ReadResult(records=[self.records[i] for i in positions], lines=list(positions))
 
 
-def _validate_partition(name, columns, rows, first_line, duplicates, only, line_of=None) -> ReadResult[Supplier]:
-    """Validate a partition's raw rows, rejecting the duplicates found by the scan."""
-    line_of = line_of or (lambda position: first_line + position)
+def _validate_partition(name, columns, rows, line_of, duplicates, only) -> ReadResult[Supplier]:
+    """Validate a partition's raw rows (``only`` those positions, if given); the duplicates found by the
+    scan are rejected. ``result.lines`` holds positions within the partition, not file lines."""
     result: ReadResult[Supplier] = ReadResult(file=name)
-    positions = range(len(rows)) if only is None else only
-    for position in positions:
+    position_of = {}
+    kept = []
+    for position in range(len(rows)) if only is None else only:
         line = line_of(position)
         if line in duplicates:
             found_id = rows[position][columns.index("supplier_id")]
-            result.errors.append(RowError(name, line, "supplier_id", found_id, f"duplicate supplier_id, first seen on line {duplicates[line]}"))
-            continue
-        found = validate_rows([(line, rows[position])], columns, Supplier, name, ReadResult(file=name))
-        result.errors.extend(found.errors)
-        if found.records:
-            result.records.append(found.records[0])
-            result.lines.append(position)
+            result.errors.append(RowError(name, line, "supplier_id", found_id,
+                                          f"duplicate supplier_id, first seen on line {duplicates[line]}"))
+        else:
+            position_of[line] = position
+            kept.append((line, rows[position]))
+    validate_rows(kept, columns, Supplier, name, result)
+    result.lines = [position_of[line] for line in result.lines]
+    result.errors.sort(key=lambda error: error.line)  # in file order, as a whole file reports them
     return result
 
 
@@ -95,8 +96,7 @@ class CsvPartition(_Partition):
     duplicates: dict[int, int] = field(default_factory=dict)
 
     def read(self, only=None) -> ReadResult[Supplier]:
-        return _validate_partition(self.name, self.columns, self.rows, 0, self.duplicates, only,
-                                   line_of=self.lines.__getitem__)
+        return _validate_partition(self.name, self.columns, self.rows, self.lines.__getitem__, self.duplicates, only)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ class ParquetPartition(_Partition):
         table = _read_parquet_rows(self.path, self.start, self.stop)
         columns = [c.strip().casefold() for c in table.column_names]
         rows = list(zip(*(parquet_cells(table.column(i)) for i in range(table.num_columns))))
-        return _validate_partition(self.path, columns, rows, self.start + 1, self.duplicates, only)
+        return _validate_partition(self.path, columns, rows, lambda position: self.start + 1 + position,
+                                   self.duplicates, only)
 
 
 def _read_parquet_rows(path: str, start: int, stop: int, columns=None):
@@ -200,25 +201,20 @@ class _CsvSource(SupplierSource):
             n_rows = sum(1 for _ in reader)
         super().__init__(str(path), n_rows, partition_size)
 
+    @contextmanager
     def _reader(self):
-        from contextlib import contextmanager
-
-        @contextmanager
-        def opened():
-            encoding = _detect_encoding(self.path)
-            with open(self.path, encoding=encoding, newline="") as f:
-                reader = csv.reader(f)
-                header = next(reader, None)
-                if not header:
-                    raise InvalidFileError(f"{self.path}: the file is empty; expected a header row")
-                columns = [column.strip().casefold() for column in header]
-                _check_columns(str(self.path), columns, header)
-                try:
-                    yield reader, columns
-                except UnicodeDecodeError as exc:
-                    raise InvalidFileError(f"{self.path}, line {reader.line_num + 1}: not {encoding} text: {exc.reason}") from exc
-
-        return opened()
+        """A CSV reader past the header, and the header's columns; a file that cannot be used stops here."""
+        encoding = _detect_encoding(self.path)
+        with open(self.path, encoding=encoding, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if not header:
+                raise InvalidFileError(f"{self.path}: the file is empty; expected a header row")
+            columns = check_columns(str(self.path), Supplier, header)
+            try:
+                yield reader, columns
+            except UnicodeDecodeError as exc:
+                raise InvalidFileError(f"{self.path}, line {reader.line_num + 1}: not {encoding} text: {exc.reason}") from exc
 
     def scan(self, wanted) -> Scan:
         with self._reader() as (reader, columns):
@@ -249,8 +245,7 @@ class _ParquetSource(SupplierSource):
             n_rows = pq.ParquetFile(path).metadata.num_rows
         except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
             raise InvalidFileError(f"{path}: cannot read it as Parquet: {exc}") from exc
-        self.columns = {name.strip().casefold(): name for name in schema.names}
-        _check_columns(str(path), list(self.columns), schema.names)
+        self.columns = dict(zip(check_columns(str(path), Supplier, schema.names), schema.names))
         super().__init__(str(path), n_rows, partition_size)
 
     def scan(self, wanted) -> Scan:
@@ -281,24 +276,15 @@ def _within(duplicates: dict[int, int], lines: list[int]) -> dict[int, int]:
     return {line: duplicates[line] for line in lines if line in duplicates}
 
 
-def _check_columns(name: str, columns: list[str], found) -> None:
-    missing = [column for column in _SUPPLIER_COLUMNS if column not in columns]
-    if missing:
-        raise InvalidFileError(f"{name}: missing required column(s) {', '.join(missing)}; found {', '.join(found)}")
-
-
 def _detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the first megabyte is valid UTF-8, else Windows-874."""
+    """The encoding :func:`~tiermatch.features.io.decode_csv` finds in the first megabyte, cut after its last
+    full line so that no character is split."""
     with open(path, "rb") as f:
         head = f.read(1 << 20)
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
     try:
-        # A multi-byte character may be cut at the end of the sample.
-        head.decode("utf-8") if len(head) < 1 << 20 else head[:head.rfind(b"\n") + 1].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp874"
+        return decode_csv(head if len(head) < 1 << 20 else head[:head.rfind(b"\n") + 1])[1]
+    except InvalidFileError as exc:
+        raise InvalidFileError(f"{path}: {exc}") from exc
 
 
 def open_suppliers(path: str | Path, partition_size: int = 100_000) -> SupplierSource:
