@@ -420,6 +420,36 @@ def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], str | None]:
     return key, thai
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, the longest where several start at one place.
+
+    The alternatives share their prefixes (``ผ้า(?:ใบ|ฝ้าย)?``), so that the
+    engine follows one branch of a trie instead of trying thousands of
+    alternatives at each character: the same matches as ``"|".join`` of the
+    words sorted longest first, many times faster.
+
+    Examples
+    --------
+    >>> _trie_pattern(["ab", "abc", "ad"])
+    'a(?:b(?:c)?|d)'
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
 def _check_texts(texts, name: str = "texts") -> list[str]:
     """Return texts as a list of str, or raise listing every bad item."""
     if isinstance(texts, str):
@@ -583,8 +613,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         self.phrases_ = {k: np.array(sorted(v), dtype=np.int32) for k, v in phrases.items()}
         self._max_phrase_len = max((len(k) for k in phrases), default=1)
         self._thai_lookup = {k: np.array(sorted(v), dtype=np.int32) for k, v in thai.items()}
-        alternatives = sorted(thai, key=lambda s: (-len(s), s))
-        self._thai_re = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        self._thai_re = re.compile(_trie_pattern(thai)) if thai else None
 
         expansion = sp.identity(n, format="csr") + vocabulary.ancestor_matrix(self.parent_weight)
         if self.input_weight:

@@ -4,9 +4,13 @@ import csv
 from collections import defaultdict
 from importlib import resources
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -17,6 +21,7 @@ from tiermatch.features.vocabulary import (
     ConceptMapper,
     ConceptVocabulary,
     InvalidVocabularyError,
+    _trie_pattern,
 )
 
 
@@ -296,3 +301,14 @@ def test_load_reports_missing_columns(tmp_path):
     path.write_text("concept_id,sector\nx,automotive\n", encoding="utf-8")
     with pytest.raises(InvalidVocabularyError, match="name_en.*missing"):
         ConceptVocabulary.load(path)
+
+
+# A small alphabet, so that words share prefixes and contain one another.
+_letters = st.text(alphabet="กขคabc.", min_size=1, max_size=6)
+
+
+@given(words=st.sets(_letters, min_size=1, max_size=30), text=st.text(alphabet="กขคabc. ", max_size=60))
+def test_trie_pattern_finds_what_the_longest_first_alternation_finds(words, text):
+    alternation = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
+    trie = re.compile(_trie_pattern(words))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in alternation.finditer(text)]
