@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from .reference import haversine_km
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "fit_reducer", "pair_similarity", "road_km", "violates_hard_constraints"]
+__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "certification_groups", "fit_reducer", "pair_similarity", "road_km", "violates_hard_constraints"]
 
 # Road distance in Thailand runs about 1.3 times the straight line (a common
 # detour factor); distances and max_distance_km are compared in road km.
@@ -35,10 +35,26 @@ def road_km(suppliers: SupplierTable, buyers: BuyerTable, rows, cols) -> np.ndar
     )
 
 
-def _missing_certifications(suppliers: SupplierTable, buyers: BuyerTable, rows, cols) -> np.ndarray:
-    required = buyers.required_certifications[cols]
-    held = required.multiply(suppliers.certifications[rows])
-    return np.asarray(required.sum(axis=1)).ravel() - np.asarray(held.sum(axis=1)).ravel()
+def _bits(flags: np.ndarray) -> np.ndarray:
+    """Rows of booleans as bits: (n_rows, n_words) uint64."""
+    n_words = max(1, -(-flags.shape[1] // 64))
+    padded = np.zeros((flags.shape[0], 64 * n_words), dtype=bool)
+    padded[:, :flags.shape[1]] = flags
+    return np.packbits(padded, axis=1, bitorder="little").view(np.uint64)
+
+
+def _certification_bits(certifications: sp.spmatrix) -> np.ndarray:
+    """Each row's certifications as bits (:func:`_bits`)."""
+    return _bits(certifications.toarray() > 0)
+
+
+def _unique_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a bit array and each row's index among them."""
+    if bits.shape[1] == 1:  # one word a row, as a rule: sort integers, not rows
+        keys, inverse = np.unique(bits[:, 0], return_inverse=True)
+        return keys[:, None], inverse
+    keys, inverse = np.unique(bits, axis=0, return_inverse=True)
+    return keys, inverse.ravel()
 
 
 def violates_hard_constraints(suppliers: SupplierTable, buyers: BuyerTable, rows, cols) -> np.ndarray:
@@ -53,9 +69,13 @@ def violates_hard_constraints(suppliers: SupplierTable, buyers: BuyerTable, rows
     -------
     ndarray of bool, shape (n_pairs,)
     """
-    rows, cols = np.asarray(rows), np.asarray(cols)
-    too_far = road_km(suppliers, buyers, rows, cols) > buyers.max_distance_km[cols]
-    return too_far | (_missing_certifications(suppliers, buyers, rows, cols) > 0)
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    required = _certification_bits(buyers.required_certifications)[cols]
+    violates = (required & ~_certification_bits(suppliers.certifications)[rows]).any(axis=1)
+    limit = buyers.max_distance_km[cols]
+    limited = np.flatnonzero(np.isfinite(limit))  # most buyers set no limit: measure only where one is set
+    violates[limited] |= road_km(suppliers, buyers, rows[limited], cols[limited]) > limit[limited]
+    return violates
 
 
 @dataclass(frozen=True)
@@ -186,11 +206,12 @@ def build_candidates(
     else:
         reducer = reducer or fit_reducer(X_suppliers, X_buyers, n_components, random_state)
         E_suppliers, E_buyers = (np.ascontiguousarray(reducer.transform(X), dtype=np.float32) for X in (X_suppliers, X_buyers))
-        bq, bi, bs = _retrieve_two_stage(E_buyers, E_suppliers, X_buyers, X_suppliers, k=n_per_buyer,
+        buyer_groups, supplier_groups = certification_groups(suppliers, buyers)
+        bq, bi, bs = _retrieve_two_stage(E_buyers, E_suppliers, X_buyers, X_suppliers, buyer_groups, k=n_per_buyer,
                                          oversample=oversample, min_similarity=min_similarity,
                                          allowed=lambda b, s: allowed(s, b))
         # Suppliers are many: propose half as widely for them (the rescoring is the cost).
-        sq, si, ss = _retrieve_two_stage(E_suppliers, E_buyers, X_suppliers, X_buyers, k=n_per_supplier,
+        sq, si, ss = _retrieve_two_stage(E_suppliers, E_buyers, X_suppliers, X_buyers, supplier_groups, k=n_per_supplier,
                                          oversample=max(1, oversample // 2), min_similarity=min_similarity,
                                          allowed=allowed) if n_per_supplier else _nothing()
     rows, cols, sims = np.concatenate([bi, sq]), np.concatenate([bq, si]), np.concatenate([bs, ss])
@@ -207,49 +228,130 @@ def _nothing():
 
 
 def fit_reducer(X_suppliers, X_buyers, n_components: int = 128, random_state: int = 0):
-    """The two-stage search's reduced dense space: TruncatedSVD fitted on a sample of both sides' rows."""
+    """The two-stage search's reduced dense space: a TruncatedSVD fitted on the buyers' vectors.
+
+    Similarities are inner products with buyers, so the directions to keep are
+    the buyers': a direction that only suppliers use meets no buyer, and fitted
+    on both sides the space spends components on such directions. Where buyers
+    are fewer than the components, a sample of suppliers is added.
+    """
     from sklearn.decomposition import TruncatedSVD
 
-    both = sp.vstack([X_suppliers, X_buyers], format="csr")
     rng = np.random.default_rng(random_state)
-    sample = both[rng.choice(both.shape[0], size=min(both.shape[0], 50_000), replace=False)]
-    n_components = min(n_components, both.shape[1] - 1)
-    return TruncatedSVD(n_components, algorithm="randomized", n_iter=4, random_state=random_state).fit(sample)
+
+    def sample(X, size):
+        return X[np.sort(rng.choice(X.shape[0], size=min(X.shape[0], size), replace=False))]
+
+    rows = sample(sp.csr_matrix(X_buyers), 50_000)
+    if rows.shape[0] <= n_components:
+        rows = sp.vstack([rows, sample(sp.csr_matrix(X_suppliers), 50_000)], format="csr")
+    n_components = min(n_components, rows.shape[1] - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # explained variance of identical rows: 0 / 0, not used
+        return TruncatedSVD(n_components, algorithm="randomized", n_iter=4, random_state=random_state).fit(rows)
 
 
-def _retrieve_two_stage(E_queries, E_items, X_queries, X_items, *, k, oversample, min_similarity, allowed):
-    """Propose ``k * oversample`` items per query by reduced inner product, rescore exactly, constrain, keep k.
+def certification_groups(suppliers: SupplierTable, buyers: BuyerTable, *, min_size: int = 64):
+    """Who may be searched for whom under the certification constraints, group by group.
 
-    A query left with fewer than k candidates after its hard constraints is
-    searched once more, ten times wider, so that strict constraints still find
-    what the register holds.
+    Buyers that require the same certifications form a group, searched among
+    the suppliers that hold them all; suppliers eligible for the same buyers
+    form a group, searched among those buyers. A group of fewer than
+    ``min_size`` queries is not worth an index of its own: such groups are
+    searched together among everyone, and the constraints filter what they find.
+
+    Returns
+    -------
+    buyer_groups, supplier_groups : list of (queries, items)
+        Position arrays; ``items`` is None for "everyone".
+    """
+    held = _certification_bits(suppliers.certifications)
+    required = _certification_bits(buyers.required_certifications)
+    keys, buyer_key = _unique_rows(required)
+    eligible = np.column_stack([((held & key) == key).all(axis=1) for key in keys])  # (n_suppliers, n_keys)
+    patterns, supplier_pattern = _unique_rows(_bits(eligible))
+    buyer_groups = [(members, np.flatnonzero(eligible[:, g])) for g, members in enumerate(_members(buyer_key, len(keys)))]
+    supplier_groups = [(members, np.flatnonzero(eligible[members[0]][buyer_key]))
+                       for members in _members(supplier_pattern, len(patterns))]
+    return _pool_small(buyer_groups, len(suppliers), min_size), _pool_small(supplier_groups, len(buyers), min_size)
+
+
+def _members(labels: np.ndarray, n_labels: int) -> list[np.ndarray]:
+    """The positions holding each label, in order."""
+    order = np.argsort(labels, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(labels, minlength=n_labels))[:-1])
+
+
+def _pool_small(groups, n_items: int, min_size: int):
+    """Groups with their own items where they are large enough; the rest pooled, among everyone."""
+    own, pooled = [], []
+    for queries, items in groups:
+        if len(items) == n_items:
+            pooled.append(queries)
+        elif len(queries) >= min_size or not len(items):
+            own.append((queries, items))
+        else:
+            pooled.append(queries)
+    if pooled:
+        own.append((np.sort(np.concatenate(pooled)), None))
+    return own
+
+
+def _retrieve_two_stage(E_queries, E_items, X_queries, X_items, groups, *, k, oversample, min_similarity, allowed):
+    """Propose ``k * oversample`` items per query by reduced inner product, constrain, rescore exactly, keep k.
+
+    Each group of queries is searched among its own items (see
+    :func:`certification_groups`). Only proposals that pass the hard
+    constraints are rescored. A query left with fewer than k candidates where
+    the constraints removed proposals is searched once more, ten times wider,
+    so that strict constraints still find what the register holds.
     """
     import faiss
 
-    index = faiss.IndexFlatIP(E_items.shape[1])
-    index.add(E_items)
-    queries = np.arange(E_queries.shape[0])
+    indexes = {}
+
+    def search(g, queries, width):
+        """(queries, width) proposals of group g, -1 where there are none."""
+        items = groups[g][1]
+        if g not in indexes:
+            indexes[g] = faiss.IndexFlatIP(E_items.shape[1])
+            indexes[g].add(E_items if items is None else E_items[items])
+        n = indexes[g].ntotal
+        proposed = np.full((len(queries), width), -1, dtype=np.int64)
+        if n and len(queries):
+            _, found = indexes[g].search(E_queries[queries], min(width, n))
+            proposed[:, :found.shape[1]] = found if items is None else np.where(found >= 0, items[found], -1)
+        return proposed
+
+    group_of = np.full(E_queries.shape[0], -1)
+    for g, (queries, _) in enumerate(groups):
+        group_of[queries] = g
+    queries = np.flatnonzero(group_of >= 0)
     found = []
     width = k * oversample
     for widening in range(2):
         width = min(width, E_items.shape[0])
-        _, proposed = index.search(E_queries[queries], width)
+        order = np.argsort(group_of[queries], kind="stable")
+        queries = queries[order]
+        proposed = np.concatenate([search(g, queries[group_of[queries] == g], width) for g in np.unique(group_of[queries])])
         q = np.repeat(queries, width)
-        i = proposed.ravel().astype(np.int64)
-        valid = i >= 0
-        q, i = q[valid], i[valid]
-        sims = pair_similarity(X_items, X_queries, i, q)  # rows are items, cols queries
-        keep = (sims >= min_similarity) & allowed(q, i)
-        matrix = sp.csr_matrix((sims[keep], (q[keep], i[keep])), shape=(E_queries.shape[0], E_items.shape[0]))
-        rq, ri, rs = _top_k_per_row(matrix, k)
-        found.append((rq.astype(np.int64), ri.astype(np.int64), rs.astype(np.float32)))
-        # Widen for queries that the constraints (not the similarity floor) left short of k.
-        constrained_out = np.bincount(q[(sims >= min_similarity) & ~keep], minlength=E_queries.shape[0])[queries]
-        short = np.bincount(rq, minlength=E_queries.shape[0])[queries] < k
-        retry = queries[short & (constrained_out > 0)]
+        i = proposed.ravel()
+        ok = i >= 0
+        ok[ok] = allowed(q[ok], i[ok])
+        sims = np.full(len(i), -np.inf, dtype=np.float32)
+        sims[ok] = pair_similarity(X_items, X_queries, i[ok], q[ok])  # rows are items, cols queries
+        sims[sims < min_similarity] = -np.inf
+        # Each query's k best, ties to the lower item position.
+        sims, items = sims.reshape(-1, width), i.reshape(-1, width)
+        best = np.lexsort((items, -sims), axis=1)[:, :k]
+        top, top_items = np.take_along_axis(sims, best, axis=1), np.take_along_axis(items, best, axis=1)
+        kept = top > -np.inf
+        found.append((np.broadcast_to(queries[:, None], kept.shape)[kept], top_items[kept], top[kept]))
+        # Widen for queries that the constraints left short of k.
+        constrained_out = (~ok & (i >= 0)).reshape(-1, width).any(axis=1)
+        retry = queries[(kept.sum(axis=1) < k) & constrained_out]
         if widening or width >= E_items.shape[0] or not len(retry):
             break
         done = ~np.isin(found[-1][0], retry)
         found[-1] = tuple(part[done] for part in found[-1])
         queries, width = retry, width * 10
-    return tuple(np.concatenate(parts) for parts in zip(*found))
+    return tuple(np.concatenate(parts) for parts in zip(*found)) if found else _nothing()

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiermatch.features import Buyer, Supplier, generate_register
-from tiermatch.features.candidates import ROAD_FACTOR, build_candidates, violates_hard_constraints
+from tiermatch.features.candidates import ROAD_FACTOR, build_candidates, certification_groups, violates_hard_constraints
 from tiermatch.features.reference import haversine_km
 from tiermatch.matcher import MatchEngine
 
@@ -41,6 +41,40 @@ def test_no_candidate_ever_breaks_a_hard_constraint(suppliers, buyers, method):
             assert ROAD_FACTOR * haversine_km(s.latitude, s.longitude, b.latitude, b.longitude) <= b.max_distance_km
     assert len(set(zip(candidates.rows.tolist(), candidates.cols.tolist()))) == len(candidates)
     assert not violates_hard_constraints(context.suppliers, context.buyers, candidates.rows, candidates.cols).any()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(suppliers=suppliers_strategy, buyers=buyers_strategy, min_size=st.integers(1, 4))
+def test_certification_groups_search_each_query_among_exactly_those_it_may_meet(suppliers, buyers, min_size):
+    context = MatchEngine().prepare(suppliers, buyers)
+    S, B = context.suppliers, context.buyers
+    buyer_groups, supplier_groups = certification_groups(S, B, min_size=min_size)
+    for groups, n_queries, n_items, may_meet in (
+        (buyer_groups, len(buyers), len(suppliers), lambda b, s: set(buyers[b].required_certifications) <= set(suppliers[s].certifications)),
+        (supplier_groups, len(suppliers), len(buyers), lambda s, b: set(buyers[b].required_certifications) <= set(suppliers[s].certifications)),
+    ):
+        queries = np.concatenate([q for q, _ in groups])
+        assert sorted(queries.tolist()) == list(range(n_queries))  # each query in one group
+        for group_queries, items in groups:
+            if items is None:  # searched among everyone, filtered after
+                continue
+            for query in group_queries:
+                assert items.tolist() == [i for i in range(n_items) if may_meet(query, i)]
+
+
+def test_buyers_requiring_a_rare_certification_find_every_holder():
+    """Thirty holders among 3,000 alike suppliers: the search looks among holders, not the nearest and then filters."""
+    rng = np.random.default_rng(0)
+    halal = set(rng.choice(3000, 30, replace=False).tolist())
+    suppliers = [Supplier(supplier_id=f"S{i}", name="a", sector="processed_food", products="chili sauce and fish sauce",
+                          province="Bangkok", certifications="Halal" if i in halal else "GMP") for i in range(3000)]
+    buyers = [Buyer(buyer_id=f"B{j}", name="b", buyer_type="exporter", sector="processed_food", needs="chili sauce",
+                    province="Bangkok", required_certifications="Halal" if j < 70 else "") for j in range(140)]
+    context = MatchEngine().prepare(suppliers, buyers)
+    candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
+                                  n_per_buyer=50, n_per_supplier=0, method="two_stage", n_components=8, oversample=1)
+    for j in range(70):
+        assert set(candidates.rows[candidates.cols == j].tolist()) == halal
 
 
 def test_thai_supplier_is_a_candidate_of_an_english_buyer():
