@@ -96,9 +96,10 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
         if history is not None and len(history[0]):
             self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
-        supplier_concepts = self.mapper_.transform(supplier_texts, side="supplier").astype(np.float32)
+        supplier_concepts, supplier_tokens = self.mapper_.transform_with_tokens(supplier_texts, side="supplier")
         unmatched = self.mapper_.unmatched_terms_
-        buyer_concepts = self.mapper_.transform(buyer_texts, side="buyer").astype(np.float32)
+        buyer_concepts, buyer_tokens = self.mapper_.transform_with_tokens(buyer_texts, side="buyer")
+        supplier_concepts, buyer_concepts = supplier_concepts.astype(np.float32), buyer_concepts.astype(np.float32)
         # Words no concept knows, counted once per profile: where the vocabulary should grow.
         self.unmatched_terms_ = unmatched + self.mapper_.unmatched_terms_
         # Concepts are weighted by rarity, as words are: "motor vehicles", named in passing by half the
@@ -106,8 +107,10 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         named = sp.vstack([supplier_concepts, buyer_concepts]) > 0
         document_frequency = np.asarray(named.sum(axis=0)).ravel()
         self.concept_idf_ = (np.log((1 + named.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
-        self.words_ = TfidfVectorizer(analyzer=tokenize, dtype=np.float32, sublinear_tf=True)
-        words = self.words_.fit_transform(supplier_texts + buyer_texts).tocsr()
+        # Fitted on the tokens the mapper read; new texts are tokenized as these were.
+        self.words_ = TfidfVectorizer(analyzer=_tokens_given, dtype=np.float32, sublinear_tf=True)
+        words = self.words_.fit_transform(supplier_tokens + buyer_tokens).tocsr()
+        self.words_.set_params(analyzer=tokenize)
         return words, supplier_concepts, buyer_concepts
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
@@ -148,6 +151,10 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         """The stacked, weighted blocks: inner products of supplier and buyer rows are combined similarities."""
         blocks = self.transform_blocks(texts, side)
         return stack_blocks(blocks, self.weights)
+
+
+def _tokens_given(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tokens
 
 
 def stack_blocks(blocks: dict[str, sp.csr_matrix], weights) -> sp.csr_matrix:

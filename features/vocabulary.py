@@ -17,10 +17,14 @@ and columns are buyer-side terms or concepts.
 from __future__ import annotations
 
 import copy
+import multiprocessing
+import os
+import threading
 
 import csv
 import re
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -60,6 +64,13 @@ POSITIVE_OUTCOMES = frozenset({"accepted", "deal"})
 _CONCEPT_TERM = "concept:"
 _THAI_ONLY = re.compile(r"[\u0e01-\u0e3a\u0e40-\u0e4e]+")
 _MAX_CACHE = 1 << 20
+# Below this many texts to read, one process reads them: forking costs more than it saves.
+PARALLEL_MIN_TEXTS = 20_000
+_FORKED: ConceptMapper | None = None  # the mapper a forked child reads with
+
+
+def _match_in_child(texts: list[str]) -> list[tuple]:
+    return [_FORKED._match_items(text) for text in texts]
 
 
 class InvalidVocabularyError(ValueError):
@@ -506,13 +517,20 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         Shortest Thai substring match accepted off token boundaries.
     norm : {"l2", "l1", None}, default None
         Row normalisation of the output.
+    n_jobs : int, optional
+        Processes that read texts when there are many (at least
+        :data:`PARALLEL_MIN_TEXTS` new ones); all available cores by default.
+        Results do not depend on it. Texts are read in forked processes, so
+        only on platforms that fork, and only from a process's main thread
+        and outside daemon processes (a Dask worker reads its partitions in
+        one process).
 
     Attributes
     ----------
     vocabulary_ : ConceptVocabulary
     n_features_out_ : int
         Number of concepts (columns).
-    phrases_ : dict of tuple of str to ndarray
+    phrases_ : dict of tuple of str to tuple of int
         Token key of each name and synonym -> concept indices.
     related_concepts_ : scipy.sparse.csr_matrix of shape (n_concepts, n_concepts)
         :meth:`ConceptVocabulary.related_matrix`: supplier concept (row) is
@@ -553,6 +571,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         smoothing: float = 1.0,
         min_substring_len: int = 5,
         norm: str | None = None,
+        n_jobs: int | None = None,
     ):
         self.vocabulary = vocabulary
         self.parent_weight = parent_weight
@@ -563,6 +582,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         self.smoothing = smoothing
         self.min_substring_len = min_substring_len
         self.norm = norm
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fit
     def fit(self, texts=None, y=None, history=None):
@@ -610,9 +630,11 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
                     phrases.setdefault(key, set()).add(i)
                 if compact:
                     thai.setdefault(compact, set()).add(i)
-        self.phrases_ = {k: np.array(sorted(v), dtype=np.int32) for k, v in phrases.items()}
-        self._max_phrase_len = max((len(k) for k in phrases), default=1)
-        self._thai_lookup = {k: np.array(sorted(v), dtype=np.int32) for k, v in thai.items()}
+        self.phrases_ = {k: tuple(sorted(v)) for k, v in phrases.items()}
+        self._phrase_len: dict[str, int] = {}  # the longest phrase starting with each word
+        for key in phrases:
+            self._phrase_len[key[0]] = max(self._phrase_len.get(key[0], 0), len(key))
+        self._thai_lookup = {k: tuple(sorted(v)) for k, v in thai.items()}
         self._thai_re = re.compile(_trie_pattern(thai)) if thai else None
 
         expansion = sp.identity(n, format="csr") + vocabulary.ancestor_matrix(self.parent_weight)
@@ -622,7 +644,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         self.related_concepts_ = vocabulary.related_matrix()
         self.input_sectors_ = vocabulary.input_sector_matrix()
         self.unmatched_terms_ = Counter()
-        self._cache: dict[str, tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]] = {}
+        self._cache: dict[str, tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]] = {}  # normal form -> _match
         self._reset_links()
         if history is not None:
             if isinstance(history, dict):
@@ -648,24 +670,34 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             problems.append(
                 f"expected min_substring_len >= 1, but min_substring_len = {self.min_substring_len}"
             )
+        if self.n_jobs is not None and self.n_jobs < 1:
+            problems.append(f"expected n_jobs >= 1 or None, but n_jobs = {self.n_jobs}")
         if self.norm not in ("l1", "l2", None):
             problems.append(f"expected norm in ('l1', 'l2', None), but found {self.norm!r}")
         if problems:
             raise ValueError("; ".join(problems))
 
     # ------------------------------------------------------------- matching
-    def _match(self, normalized: str) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
-        """Concept indices, unmatched tokens and all content tokens of a normalised text."""
+    def _match_item(self, item: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]:
+        """:meth:`_match` of a raw text, cached by its normal form."""
+        normalized = normalize_text(item)
         cached = self._cache.get(normalized)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._match(normalized)
+            if len(self._cache) >= _MAX_CACHE:
+                self._cache.clear()
+            self._cache[normalized] = cached
+        return cached
+
+    def _match(self, normalized: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]:
+        """Concept indices (sorted), unmatched tokens and all content tokens of a normalised text."""
         tokens = analyze_normalized(normalized)
         # Locate each token: run number (Thai runs only) and character span in the run.
         run_no, spans = -1, []
         for token, run, start, end, keep in tokens:
             if start == 0:
                 run_no += 1
-            spans.append((run_no if is_thai(run) else None, start, end))
+            spans.append((run_no if "\u0e01" <= run[0] <= "\u0e4e" else None, start, end))  # runs are one script
         content = [p for p, t in enumerate(tokens) if t[4]]
         words = [tokens[p][0] for p in content]
 
@@ -673,7 +705,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         matches: list[tuple] = []
         i, n = 0, len(content)
         while i < n:
-            for length in range(min(self._max_phrase_len, n - i), 0, -1):
+            for length in range(min(self._phrase_len.get(words[i], 0), n - i), 0, -1):
                 found = self.phrases_.get(tuple(words[i : i + length]))
                 if found is not None:
                     covered = content[i : i + length]
@@ -719,14 +751,10 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         found_ids: set[int] = set()
         covered_all: set[int] = set()
         for match in accepted:
-            found_ids.update(match[3].tolist())
+            found_ids.update(match[3])
             covered_all |= match[4]
         unmatched = tuple(tokens[p][0] for p in content if p not in covered_all)
-        result = (np.array(sorted(found_ids), dtype=np.int32), unmatched, tuple(words))
-        if len(self._cache) >= _MAX_CACHE:
-            self._cache.clear()
-        self._cache[normalized] = result
-        return result
+        return tuple(sorted(found_ids)), unmatched, tuple(words)
 
     def _match_unique(self, texts: list[str]):
         """Deduplicate texts; return per-unique matches and the inverse index."""
@@ -737,19 +765,42 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             if slot is None:
                 slot = position[text] = len(position)
             inverse[k] = slot
-        results = [self._match_items(text) for text in position]
-        return results, inverse
+        return self._match_all(list(position)), inverse
 
-    def _match_items(self, text: str) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
-        """:meth:`_match` item by item of a product list (cached per item), merged."""
-        parts = [self._match(normalize_text(item)) for item in split_items(text)]
+    def _match_all(self, texts: list[str]) -> list[tuple]:
+        """:meth:`_match_items` of each text, in forked processes where there are many."""
+        n_processes = self._processes(len(texts))
+        if n_processes == 1:
+            return [self._match_items(text) for text in texts]
+        global _FORKED
+        size = -(-len(texts) // (4 * n_processes))
+        _FORKED = self  # the children inherit the fitted mapper instead of unpickling it
+        try:
+            with multiprocessing.get_context("fork").Pool(n_processes) as pool:
+                return list(chain.from_iterable(pool.imap(_match_in_child, (
+                    texts[start:start + size] for start in range(0, len(texts), size)))))
+        finally:
+            _FORKED = None
+
+    def _processes(self, n_texts: int) -> int:
+        """How many processes read ``n_texts`` new texts (see ``n_jobs``)."""
+        if n_texts < PARALLEL_MIN_TEXTS or self.n_jobs == 1:
+            return 1
+        if ("fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon
+                or threading.current_thread() is not threading.main_thread()):
+            return 1
+        available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(1, min(available, self.n_jobs or available))
+
+    def _match_items(self, text: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]:
+        """:meth:`_match` item by item of a product list (cached per item), joined.
+
+        A concept that two items name appears twice among the indices.
+        """
+        parts = [self._match_item(item) for item in split_items(text)]
         if len(parts) == 1:
             return parts[0]
-        return (
-            np.unique(np.concatenate([p[0] for p in parts])).astype(np.int32),
-            sum((p[1] for p in parts), ()),
-            sum((p[2] for p in parts), ()),
-        )
+        return tuple(tuple(chain.from_iterable(column)) for column in zip(*parts))
 
     def fork(self) -> ConceptMapper:
         """A copy that shares everything fitted but has a cache of its own.
@@ -787,6 +838,11 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         TypeError
             If ``texts`` is a single string or holds non-strings.
         """
+        return self.transform_with_tokens(texts, side=side)[0]
+
+    def transform_with_tokens(self, texts, *, side: str = "supplier") -> tuple[sp.csr_matrix, list[tuple[str, ...]]]:
+        """:meth:`transform`, and each text's content tokens (as
+        :func:`~tiermatch.features.text.tokenize` gives them), read in the same pass."""
         check_is_fitted(self, "phrases_")
         if side not in ("supplier", "buyer"):
             raise ValueError(f"Expected side in ('supplier', 'buyer'), but found {side!r}")
@@ -796,10 +852,12 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
 
         lengths = np.fromiter((len(r[0]) for r in results), dtype=np.int64, count=len(results))
         indptr = np.concatenate([[0], np.cumsum(lengths)])
-        indices = np.concatenate([r[0] for r in results]) if results else np.empty(0, np.int32)
+        indices = np.fromiter(chain.from_iterable(r[0] for r in results), dtype=np.int32, count=indptr[-1])
         direct = sp.csr_matrix(
             (np.ones(len(indices)), indices, indptr), shape=(len(results), n_concepts)
         )
+        direct.sum_duplicates()
+        direct.data[:] = 1.0  # named by two items is named
         if side == "supplier" and self.link_concepts_.nnz:
             which = 1 if self.link_from == "unmatched" else 2
             direct = direct + self.link_weight * (
@@ -812,7 +870,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         self.unmatched_terms_ = self._count_unmatched(results, inverse)
         if self.norm is not None:
             X = _normalize_rows(X, norm=self.norm)
-        return sp.csr_matrix(X)
+        return sp.csr_matrix(X), [results[k][2] for k in inverse]
 
     @staticmethod
     def _count_unmatched(results, inverse) -> Counter:
@@ -984,10 +1042,10 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         for (s, b), ok in zip(pairs, positive):
             if not ok:
                 continue
-            _, _, s_tokens = self._match(normalize_text(supplier_texts[s]))
-            b_concepts, _, b_tokens = self._match(normalize_text(buyer_texts[b]))
+            _, _, s_tokens = self._match_items(supplier_texts[s])
+            b_concepts, _, b_tokens = self._match_items(buyer_texts[b])
             s_terms = sorted(set(s_tokens))
-            b_terms = sorted(set(b_tokens)) + [_CONCEPT_TERM + ids[c] for c in b_concepts]
+            b_terms = sorted(set(b_tokens)) + [_CONCEPT_TERM + ids[c] for c in sorted(set(b_concepts))]
             s_idx = [self._supplier_index.setdefault(t, len(self._supplier_index)) for t in s_terms]
             b_idx = [self._buyer_index.setdefault(t, len(self._buyer_index)) for t in b_terms]
             supplier_seen.extend(s_idx)
