@@ -1,6 +1,7 @@
 """The concept vocabulary, the text-to-concept mapper and the learned links."""
 
 import csv
+import os
 from collections import defaultdict
 from importlib import resources
 
@@ -312,3 +313,23 @@ def test_trie_pattern_finds_what_the_longest_first_alternation_finds(words, text
     alternation = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
     trie = re.compile(_trie_pattern(words))
     assert [m.span() for m in trie.finditer(text)] == [m.span() for m in alternation.finditer(text)]
+
+
+def test_texts_read_in_forked_processes_give_what_one_process_gives(monkeypatch):
+    import tiermatch.features.vocabulary as vocabulary_module
+    from tiermatch.features import generate_register
+
+    monkeypatch.setattr(vocabulary_module, "PARALLEL_MIN_TEXTS", 10)
+    texts = [s.products for s in generate_register(300, 10, random_state=3).suppliers]
+    one, two = ConceptMapper(n_jobs=1).fit(), ConceptMapper(n_jobs=2).fit()
+    assert two._processes(len(texts)) == min(2, len(os.sched_getaffinity(0)))  # forked where there are two cores
+    X1, tokens1 = one.transform_with_tokens(texts)
+    X2, tokens2 = two.transform_with_tokens(texts)
+    assert (X1 != X2).nnz == 0 and tokens1 == tokens2
+    assert one.unmatched_terms_ == two.unmatched_terms_
+    assert tokens1 == [tuple(tokenize(text)) for text in texts]
+
+
+def test_n_jobs_below_one_is_refused():
+    with pytest.raises(ValueError, match="n_jobs >= 1"):
+        ConceptMapper(n_jobs=0).fit()
