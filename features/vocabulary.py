@@ -17,6 +17,7 @@ and columns are buyer-side terms or concepts.
 from __future__ import annotations
 
 import copy
+import gc
 import multiprocessing
 import os
 import threading
@@ -775,12 +776,14 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         global _FORKED
         size = -(-len(texts) // (4 * n_processes))
         _FORKED = self  # the children inherit the fitted mapper instead of unpickling it
+        gc.freeze()  # the children's collector then leaves the parent's objects alone, unwritten, shared
         try:
             with multiprocessing.get_context("fork").Pool(n_processes) as pool:
                 return list(chain.from_iterable(pool.imap(_match_in_child, (
                     texts[start:start + size] for start in range(0, len(texts), size)))))
         finally:
             _FORKED = None
+            gc.unfreeze()
 
     def _processes(self, n_texts: int) -> int:
         """How many processes read ``n_texts`` new texts (see ``n_jobs``)."""
