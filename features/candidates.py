@@ -285,9 +285,7 @@ def _pool_small(groups, n_items: int, min_size: int):
     """Groups with their own items where they are large enough; the rest pooled, among everyone."""
     own, pooled = [], []
     for queries, items in groups:
-        if len(items) == n_items:
-            pooled.append(queries)
-        elif len(queries) >= min_size or not len(items):
+        if not len(items) or (len(queries) >= min_size and len(items) < n_items):
             own.append((queries, items))
         else:
             pooled.append(queries)
@@ -326,6 +324,8 @@ def _retrieve_two_stage(E_queries, E_items, X_queries, X_items, groups, *, k, ov
     for g, (queries, _) in enumerate(groups):
         group_of[queries] = g
     queries = np.flatnonzero(group_of >= 0)
+    if not len(queries) or not E_items.shape[0]:
+        return _nothing()
     found = []
     width = k * oversample
     for widening in range(2):
@@ -354,4 +354,4 @@ def _retrieve_two_stage(E_queries, E_items, X_queries, X_items, groups, *, k, ov
         done = ~np.isin(found[-1][0], retry)
         found[-1] = tuple(part[done] for part in found[-1])
         queries, width = retry, width * 10
-    return tuple(np.concatenate(parts) for parts in zip(*found)) if found else _nothing()
+    return tuple(np.concatenate(parts) for parts in zip(*found))

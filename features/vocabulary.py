@@ -17,17 +17,16 @@ and columns are buyer-side terms or concepts.
 from __future__ import annotations
 
 import copy
+import csv
 import gc
 import multiprocessing
 import os
-import threading
-
-import csv
 import re
+import threading
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -38,7 +37,7 @@ from sklearn.preprocessing import normalize as _normalize_rows
 from sklearn.utils.validation import check_is_fitted
 
 from .reference import OUTCOMES, SECTORS
-from .text import analyze_normalized, is_thai, normalize_text, split_items, tokenize
+from .text import analyze_normalized, normalize_text, split_items, tokenize
 
 __all__ = [
     "POSITIVE_OUTCOMES",
@@ -71,6 +70,7 @@ _FORKED: ConceptMapper | None = None  # the mapper a forked child reads with
 
 
 def _match_in_child(texts: list[str]) -> list[tuple]:
+    """:meth:`ConceptMapper._match_items` of each text, in a forked child, by the mapper it inherited."""
     return [_FORKED._match_items(text) for text in texts]
 
 
@@ -520,7 +520,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         Row normalisation of the output.
     n_jobs : int, optional
         Processes that read texts when there are many (at least
-        :data:`PARALLEL_MIN_TEXTS` new ones); all available cores by default.
+        :data:`PARALLEL_MIN_TEXTS` distinct ones); all available cores by default.
         Results do not depend on it. Texts are read in forked processes, so
         only on platforms that fork, and only from a process's main thread
         and outside daemon processes (a Dask worker reads its partitions in
@@ -786,7 +786,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             gc.unfreeze()
 
     def _processes(self, n_texts: int) -> int:
-        """How many processes read ``n_texts`` new texts (see ``n_jobs``)."""
+        """How many processes read ``n_texts`` distinct texts (see ``n_jobs``)."""
         if n_texts < PARALLEL_MIN_TEXTS or self.n_jobs == 1:
             return 1
         if ("fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon
