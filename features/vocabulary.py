@@ -462,6 +462,13 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return pattern(trie)
 
 
+def _binary_rows(index_lists: list[list[int]], n_columns: int) -> sp.csr_matrix:
+    """A 0/1 matrix with a row per list, 1 in the columns it lists (no column twice in a list)."""
+    indptr = np.cumsum([0] + [len(indices) for indices in index_lists])
+    indices = np.fromiter(chain.from_iterable(index_lists), dtype=np.int64, count=indptr[-1])
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(index_lists), n_columns))
+
+
 def _check_texts(texts, name: str = "texts") -> list[str]:
     """Return texts as a list of str, or raise listing every bad item."""
     if isinstance(texts, str):
@@ -1040,8 +1047,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             raise ValueError(f"{len(problems)} problem(s) in the partnership history: " + "; ".join(problems[:20]))
 
         ids = self.vocabulary_.ids_
-        rows, cols = [], []
-        supplier_seen, buyer_seen = [], []
+        supplier_seen, buyer_seen = [], []  # per accepted pair, its terms' indices
         for (s, b), ok in zip(pairs, positive):
             if not ok:
                 continue
@@ -1051,25 +1057,24 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             b_terms = sorted(set(b_tokens)) + [_CONCEPT_TERM + ids[c] for c in sorted(set(b_concepts))]
             s_idx = [self._supplier_index.setdefault(t, len(self._supplier_index)) for t in s_terms]
             b_idx = [self._buyer_index.setdefault(t, len(self._buyer_index)) for t in b_terms]
-            supplier_seen.extend(s_idx)
-            buyer_seen.extend(b_idx)
-            for si in s_idx:
-                rows.extend([si] * len(b_idx))
-                cols.extend(b_idx)
+            supplier_seen.append(s_idx)
+            buyer_seen.append(b_idx)
             self.n_link_pairs_ += 1
         self.supplier_terms_ = list(self._supplier_index)
         self.buyer_terms_ = list(self._buyer_index)
         shape = (len(self.supplier_terms_), len(self.buyer_terms_))
-        batch = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+        # (pairs x supplier terms)' (pairs x buyer terms): how many accepted pairs each two terms share.
+        supplier_terms, buyer_terms = _binary_rows(supplier_seen, shape[0]), _binary_rows(buyer_seen, shape[1])
+        batch = sp.csr_matrix(supplier_terms.T @ buyer_terms)
         previous = self._cooccurrence.tolil()
         previous.resize(shape)
         self._cooccurrence = sp.csr_matrix(previous) + batch
         self._supplier_counts = np.concatenate(
             [self._supplier_counts, np.zeros(shape[0] - len(self._supplier_counts))]
-        ) + np.bincount(supplier_seen, minlength=shape[0])
+        ) + np.bincount(supplier_terms.indices, minlength=shape[0])
         self._buyer_counts = np.concatenate(
             [self._buyer_counts, np.zeros(shape[1] - len(self._buyer_counts))]
-        ) + np.bincount(buyer_seen, minlength=shape[1])
+        ) + np.bincount(buyer_terms.indices, minlength=shape[1])
         self._finish_links()
         return self
 
