@@ -333,3 +333,19 @@ def test_texts_read_in_forked_processes_give_what_one_process_gives(monkeypatch)
 def test_n_jobs_below_one_is_refused():
     with pytest.raises(ValueError, match="n_jobs >= 1"):
         ConceptMapper(n_jobs=0).fit()
+
+
+def test_output_buffered_before_texts_are_read_in_forked_processes_is_printed_once():
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import sys
+        import tiermatch.features.vocabulary as vocabulary
+        vocabulary.PARALLEL_MIN_TEXTS = 10
+        sys.stdout.write("written before the fork")  # buffered: stdout is a pipe
+        vocabulary.ConceptMapper(n_jobs=2).fit().transform([f"chili sauce {i}" for i in range(50)])
+    """)
+    printed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert printed == "written before the fork"
