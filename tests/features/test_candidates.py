@@ -49,9 +49,13 @@ def test_certification_groups_search_each_query_among_exactly_those_it_may_meet(
     context = MatchEngine().prepare(suppliers, buyers)
     S, B = context.suppliers, context.buyers
     buyer_groups, supplier_groups = certification_groups(S, B, min_size=min_size)
-    for groups, n_queries, n_items, may_meet in (
-        (buyer_groups, len(buyers), len(suppliers), lambda b, s: set(buyers[b].required_certifications) <= set(suppliers[s].certifications)),
-        (supplier_groups, len(suppliers), len(buyers), lambda s, b: set(buyers[b].required_certifications) <= set(suppliers[s].certifications)),
+
+    def may_meet(s, b):
+        return set(buyers[b].required_certifications) <= set(suppliers[s].certifications)
+
+    for groups, n_queries, n_items, may_meet_item in (
+        (buyer_groups, len(buyers), len(suppliers), lambda b, s: may_meet(s, b)),
+        (supplier_groups, len(suppliers), len(buyers), may_meet),
     ):
         queries = np.concatenate([q for q, _ in groups])
         assert sorted(queries.tolist()) == list(range(n_queries))  # each query in one group
@@ -59,7 +63,7 @@ def test_certification_groups_search_each_query_among_exactly_those_it_may_meet(
             if items is None:  # searched among everyone, filtered after
                 continue
             for query in group_queries:
-                assert items.tolist() == [i for i in range(n_items) if may_meet(query, i)]
+                assert items.tolist() == [i for i in range(n_items) if may_meet_item(query, i)]
 
 
 def test_buyers_requiring_a_rare_certification_find_every_holder():

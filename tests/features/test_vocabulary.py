@@ -2,10 +2,9 @@
 
 import csv
 import os
+import re
 from collections import defaultdict
 from importlib import resources
-
-import re
 
 import numpy as np
 import pytest
