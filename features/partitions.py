@@ -111,13 +111,13 @@ class ParquetPartition(_Partition):
 
     def read(self, only=None) -> ReadResult[Supplier]:
         table = _read_parquet_rows(self.path, self.start, self.stop)
-        columns = [c.strip().casefold() for c in table.column_names]
+        columns = check_columns(self.path, Supplier, table.column_names)
         rows = list(zip(*(parquet_cells(table.column(i)) for i in range(table.num_columns))))
         return _validate_partition(self.path, columns, rows, lambda position: self.start + 1 + position,
                                    self.duplicates, only)
 
 
-def _read_parquet_rows(path: str, start: int, stop: int, columns=None):
+def _read_parquet_rows(path: str, start: int, stop: int):
     """Rows ``[start, stop)`` of a Parquet file, reading only the row groups that hold them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -131,8 +131,8 @@ def _read_parquet_rows(path: str, start: int, stop: int, columns=None):
             first = offset if first is None else first
         offset += n
     if not groups:
-        return pa.table({name: pa.array([], pa.string()) for name in (columns or file.schema_arrow.names)})
-    table = file.read_row_groups(groups, columns=columns)
+        return pa.table({name: pa.array([], pa.string()) for name in file.schema_arrow.names})
+    table = file.read_row_groups(groups)
     return table.slice(start - first, stop - start)
 
 

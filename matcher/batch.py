@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..features.candidates import build_candidates, fit_reducer, road_km
+from ..features.candidates import Candidates, build_candidates, fit_reducer, road_km
 from ..features.io import InvalidFileError, RowError
 from ..features.pairs import FEATURE_NAMES, PairFeatures, TrackRecord
 from ..features.partitions import SupplierSource
@@ -409,7 +409,7 @@ def run_batch(
     if not len(S):
         first = next((e for k in sorted(errors) for e in errors[k]), None)
         raise InvalidFileError(f"{source.name}: no valid supplier row" + (f"; first problem: {first}" if first else ""))
-    candidates = _Graph(rows, cols, similarity)
+    candidates = Candidates(rows, cols, similarity)  # sorted by buyer, then similarity
     progress("assignment", 0, 1)
     chosen, exposure, split = _assign(engine, S, B, candidates, scores, max_arcs, client)
     group_of, volume = engine._form_groups(S, B, candidates, scores, chosen)
@@ -468,18 +468,6 @@ def run_batch(
     }
     return MatchResult(shortlists, [m for k in sorted(recommendations) for m in recommendations[k]], assignment,
                        unmatched_buyers, unmatched_suppliers, summary, [e for k in sorted(errors) for e in errors[k]])
-
-
-@dataclass(frozen=True)
-class _Graph:
-    """The merged candidate graph, shaped as :class:`~tiermatch.features.candidates.Candidates`."""
-
-    rows: np.ndarray
-    cols: np.ndarray
-    similarity: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 def _assign(engine, S, B, candidates, scores, max_arcs, client):
