@@ -1,11 +1,10 @@
-"""The HTTP service over the store and the matcher.
+"""The HTTP service over the store and the services.
 
 ``create_app(settings)`` builds it; ``tiermatch serve`` runs it with uvicorn.
 """
 
 from .app import create_app
-from .auth import Principal, generate_key, hash_key
+from .auth import Principal
 from .errors import ApiError
-from .keys import create_key
 
-__all__ = ["ApiError", "Principal", "create_app", "create_key", "generate_key", "hash_key"]
+__all__ = ["ApiError", "Principal", "create_app"]

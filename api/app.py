@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import gc
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+from ..services import is_worker_alive
 from ..settings import Settings, get_settings
 from ..store import Store
-from . import keys, matches, models, profiles, runs
+from . import clusters, keys, matches, models, profiles, runs
 from .deps import reject_unknown_query
 from .errors import add_error_handlers
+from .jobs import Jobs
 from .keys import service_version
 from .web import create_web_app
 
@@ -42,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Returns
     -------
     FastAPI
-        With ``app.state.store``, ``app.state.executor`` (the thread that executes batch runs and
-        retraining) and ``app.state.shortlists`` (the latest run's shortlists in memory).
+        With ``app.state.store``, ``app.state.jobs`` (the thread that executes batch runs,
+        retraining and cluster suggestions) and ``app.state.shortlists`` (the latest run's
+        shortlists in memory).
 
     Examples
     --------
@@ -58,12 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Runs left queued or running by a process that has gone will never finish: say so.
-        store.fail_interrupted_runs(runs.is_worker_alive)
+        store.runs.fail_interrupted(is_worker_alive)
         # What exists now (modules, the app) lives as long as the process: keep it out of the garbage
         # collector's full passes, which otherwise walk ~200,000 objects (~40-90 ms, seen in the p99).
         gc.freeze()
         yield
-        app.state.executor.shutdown(wait=True, cancel_futures=True)
+        app.state.jobs.shutdown()
 
     app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(reject_unknown_query)])
@@ -71,11 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.auth_cache = {}
     app.state.shortlists = matches.ShortlistCache(store)
-    # One run at a time per process: runs are long and memory-hungry, and queueing keeps them apart.
-    app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiermatch-run")
+    app.state.jobs = Jobs(store, settings, on_run_done=app.state.shortlists.refresh)
     add_error_handlers(app)
-    for module in (keys, profiles, matches, runs, models):
+    for module in (keys, profiles, matches, runs, models, clusters):
         app.include_router(module.router)
-    app.include_router(__import__(f"{__package__}.clusters", fromlist=["router"]).router)  # clusters, programme targets
     app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
     return app

@@ -1,10 +1,4 @@
-"""API keys and roles: who may do what.
-
-A key is ``secrets.token_urlsafe(32)``: 256 random bits. The store keeps only
-its sha256. A slow password hash (bcrypt, argon2) protects low-entropy
-passwords against guessing; a 256-bit random key cannot be guessed whatever
-the hash, so sha256 is enough, needs no salt, and lets a request's key be
-found by an indexed lookup of its hash.
+"""Who is calling and what their role may do (keys themselves: :mod:`tiermatch.services.keys`).
 
 Roles: ``admin`` may do everything, keys included; ``matchmaker`` all
 profiles, runs, shortlists and feedback; ``buyer`` is bound to one buyer id
@@ -14,19 +8,17 @@ feedback.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
+from ..errors import ForbiddenError
+from ..services import ADMIN, BUYER, MATCHMAKER, hash_key
 from .errors import ApiError
 
-__all__ = ["ADMIN", "BUYER", "MATCHMAKER", "Principal", "check_buyer_access", "generate_key", "hash_key", "require"]
-
-ADMIN, MATCHMAKER, BUYER = "admin", "matchmaker", "buyer"
+__all__ = ["ADMIN", "BUYER", "MATCHMAKER", "Principal", "check_buyer_access", "require"]
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                                description="An API key from `tiermatch keys create` or `POST /keys`.")
@@ -40,29 +32,9 @@ class Principal:
     role: str
     buyer_id: str | None = None
 
-
-def hash_key(key: str) -> str:
-    """The sha256 hex digest under which a key is stored.
-
-    Examples
-    --------
-    >>> len(hash_key("abc"))
-    64
-    """
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def generate_key() -> tuple[str, str, str]:
-    """A new key: ``(key_id, key, key_hash)``. Show ``key`` once; store ``key_hash``.
-
-    Examples
-    --------
-    >>> key_id, key, key_hash = generate_key()
-    >>> hash_key(key) == key_hash and len(key) >= 43
-    True
-    """
-    key = secrets.token_urlsafe(32)
-    return secrets.token_hex(6), key, hash_key(key)
+    @property
+    def is_buyer(self) -> bool:
+        return self.role == BUYER
 
 
 AUTH_CACHE_SECONDS = 5.0
@@ -79,7 +51,7 @@ def _lookup(request: Request, key_hash: str) -> dict | None:
     hit = cache.get(key_hash)
     if hit is not None and hit[1] > now:
         return hit[0]
-    row = request.app.state.store.find_api_key(key_hash)
+    row = request.app.state.store.keys.find(key_hash)
     if len(cache) > 10_000:
         cache.clear()
     cache[key_hash] = (row, now + AUTH_CACHE_SECONDS)
@@ -122,7 +94,7 @@ def require(*roles: str):
     return dependency
 
 
-def check_buyer_access(principal: Principal, buyer_id: str, field: str = "path.buyer_id") -> None:
-    """Raise 403 where a buyer key asks about another buyer."""
+def check_buyer_access(principal: Principal, buyer_id: str) -> None:
+    """:class:`ForbiddenError` where a buyer key asks about another buyer (the pages use this rule too)."""
     if principal.role == BUYER and principal.buyer_id != buyer_id:
-        raise ApiError(403, "a buyer key may only see and act on its own buyer", field)
+        raise ForbiddenError("a buyer key may only see and act on its own buyer", "buyer_id")

@@ -1,9 +1,9 @@
 """Cluster suggestions and the programme's targets over the stored register.
 
-``GET /clusters/suggestions`` prepares the stored register and calls
-:func:`~tiermatch.matcher.clusters.suggest_clusters` on the run executor (one
-heavy job at a time per process); ``GET /programme/targets`` counts the stored
-register and feedback against the targets given as parameters.
+``GET /clusters/suggestions`` calls :func:`tiermatch.services.cluster_report`
+on the stored register as one of the service's jobs (one heavy job at a time
+per process); ``GET /programme/targets`` counts the stored register and
+feedback against the targets given as parameters.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from ..errors import InvalidInputError
 from ..matcher.targets import ProgrammeTargets
-from ..programme import cluster_report_json, store_cluster_report, store_targets_report
+from ..services import cluster_report, cluster_report_json, load_register, targets_report
 from ..store import Store
 from .auth import MATCHMAKER, Principal, require
 from .deps import get_store
-from .errors import ApiError, error_responses
+from .errors import error_responses
 
 __all__ = ["ClusterBuyerOut", "ClusterReportOut", "ClusterSuggestionOut", "TargetsOut", "router"]
 
@@ -117,13 +118,11 @@ def cluster_suggestions(
     the reason. 409 where the store holds no SME or no buyer.
     """
     if min_size > max_size:
-        raise ApiError(422, f"min_size ({min_size}) must not exceed max_size ({max_size})", "query.min_size")
-    options = dict(min_size=min_size, max_size=max_size, keep_existing=keep_existing, max_km=max_km,
-                   top_k_buyers=buyers_per_cluster, random_state=seed)
-    try:
-        report = request.app.state.executor.submit(store_cluster_report, store, **options).result()
-    except LookupError as exc:
-        raise ApiError(409, str(exc)) from exc
+        raise InvalidInputError(f"min_size ({min_size}) must not exceed max_size ({max_size})", "min_size")
+    report = request.app.state.jobs.call(
+        lambda: cluster_report(load_register(store), min_size=min_size, max_size=max_size,
+                               keep_existing=keep_existing, max_km=max_km, top_k_buyers=buyers_per_cluster,
+                               random_state=seed))
     return cluster_report_json(report)
 
 
@@ -141,4 +140,4 @@ def programme_targets(
     year elapsed. Undated feedback and feedback on unknown SMEs are counted apart."""
     targets = ProgrammeTargets(year, clustered_smes=clustered_target, matches=match_target,
                                deal_value_thb=deal_target_thb)
-    return store_targets_report(store, targets, as_of=as_of)
+    return targets_report(store, targets, as_of=as_of)

@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 from fastapi import Query, Request
 
 from ..features.reference import SECTORS, find_province, normalize_certification, provinces
+from ..features.tables import REGIONS
+from ..services import Filters
 from ..store import Store
 from .errors import ApiError
 
 __all__ = ["Filters", "Page", "REGIONS", "get_store", "profile_filters", "reject_unknown_query"]
-
-REGIONS = ("Central", "East", "North", "Northeast", "South", "West")
 MAX_OFFSET = 1_000_000_000
 
 
@@ -77,15 +77,6 @@ async def page(
 ) -> Page:
     """Pagination parameters."""
     return Page(limit, offset)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Profile filters, resolved: canonical sector, English province names, canonical certification."""
-
-    sector: str | None = None
-    provinces: tuple[str, ...] | None = None
-    certification: str | None = None
 
 
 async def profile_filters(

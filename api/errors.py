@@ -1,8 +1,10 @@
 """Errors as JSON, in one place: every error names its message and the field at fault.
 
-Routes raise :class:`ApiError` (or let a domain error such as
-:class:`~tiermatch.features.io.InvalidFileError` through); the handlers
-registered by :func:`add_error_handlers` turn them into :class:`ErrorOut` bodies.
+Services raise the domain errors of :mod:`tiermatch.errors`; :data:`STATUS`
+is the one table of what each becomes in HTTP. Routes raise :class:`ApiError`
+only for what is HTTP's own (no key, an unknown query parameter, an upload
+too large). The handlers registered by :func:`add_error_handlers` turn both
+into :class:`ErrorOut` bodies.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from ..features.io import InvalidFileError
-from ..matcher.model import InsufficientHistoryError
+from ..errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    SchedulerError,
+    TiermatchError,
+)
 
-__all__ = ["ApiError", "add_error_handlers", "error_responses"]
+__all__ = ["STATUS", "ApiError", "add_error_handlers", "error_responses", "status_of"]
 
 logger = logging.getLogger("tiermatch.api")
 
@@ -92,12 +100,37 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(_body(message), status_code=exc.status_code, headers=headers or None)
 
 
-async def _invalid_file(request: Request, exc: InvalidFileError) -> JSONResponse:
-    return JSONResponse(_body(str(exc), "file"), status_code=422)
+# What each domain error is in HTTP; the first class an error is an instance of decides.
+STATUS: tuple[tuple[type[TiermatchError], int], ...] = (
+    (NotFoundError, 404),
+    (ForbiddenError, 403),
+    (ConflictError, 409),
+    (InvalidInputError, 422),
+    (SchedulerError, 503),
+)
 
 
-async def _insufficient_history(request: Request, exc: InsufficientHistoryError) -> JSONResponse:
-    return JSONResponse(_body(f"the stored history cannot train a model: {exc}"), status_code=409)
+def status_of(exc: TiermatchError) -> int:
+    """The HTTP status of a domain error (500 for one no entry names: a fault, not the caller's)."""
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 500)
+
+
+def locate(request: Request, field: str | None) -> str | None:
+    """Where a field a service named lies in this request: ``path.``, ``query.``, or the ``body.``."""
+    if field is None or "." in field:
+        return field
+    if field in request.path_params:
+        return f"path.{field}"
+    if field in request.query_params:
+        return f"query.{field}"
+    return field if field == "file" else f"body.{field}"
+
+
+async def _domain_error(request: Request, exc: TiermatchError) -> JSONResponse:
+    status = status_of(exc)
+    if status == 500:
+        return await _unexpected(request, exc)
+    return JSONResponse(_body(str(exc), locate(request, exc.field)), status_code=status)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -111,8 +144,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(InvalidFileError, _invalid_file)
-    app.add_exception_handler(InsufficientHistoryError, _insufficient_history)
+    app.add_exception_handler(TiermatchError, _domain_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -7,32 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from ..services import create_key, revoke_key
 from ..store import Store
-from .auth import BUYER, Principal, generate_key, require
+from .auth import Principal, require
 from .deps import get_store
 from .errors import ApiError, error_responses
 from .schemas import HealthOut, KeyCreatedOut, KeyIn, KeyOut, VersionOut
 
-__all__ = ["create_key", "router", "service_version"]
+__all__ = ["router", "service_version"]
 
 router = APIRouter()
 
 StoreDep = Annotated[Store, Depends(get_store)]
 Admin = Annotated[Principal, Depends(require())]
-
-
-def create_key(store: Store, role: str, buyer_id: str | None = None, name: str = "") -> dict:
-    """Create and store a key; returns its record with the key itself, to show once.
-
-    Raises
-    ------
-    LookupError
-        If ``role`` is ``buyer`` and ``buyer_id`` is not a stored buyer.
-    """
-    if role == BUYER and store.get_profile("buyers", buyer_id) is None:
-        raise LookupError(f"no buyer with id {buyer_id!r}")
-    key_id, key, key_hash = generate_key()
-    return {**store.add_api_key(key_id, key_hash, role, buyer_id, name), "key": key}
 
 
 def service_version() -> str:
@@ -47,24 +34,20 @@ def service_version() -> str:
              responses=error_responses(401, 403, 404, 422))
 def create_api_key(body: KeyIn, store: StoreDep, _: Admin):
     """Create a key; the response holds the key, shown this once."""
-    try:
-        return create_key(store, body.role, body.buyer_id, body.name)
-    except LookupError as exc:
-        raise ApiError(404, str(exc), "body.buyer_id") from exc
+    return create_key(store, body.role, body.buyer_id, body.name)
 
 
 @router.get("/keys", response_model=list[KeyOut], tags=["keys"], responses=error_responses(401, 403))
 def list_api_keys(store: StoreDep, _: Admin):
     """Every key, revoked ones included; never the keys themselves."""
-    return store.api_keys()
+    return store.keys.all()
 
 
 @router.delete("/keys/{key_id}", status_code=204, tags=["keys"], responses=error_responses(401, 403, 404, 422))
 def revoke_api_key(key_id: Annotated[str, Path(min_length=1, max_length=40)], request: Request, store: StoreDep,
                    _: Admin):
     """Revoke a key: it stops working at once in this process, within seconds in other workers."""
-    if not store.revoke_api_key(key_id):
-        raise ApiError(404, f"no active key with id {key_id!r}", "path.key_id")
+    revoke_key(store, key_id)
     request.app.state.auth_cache.clear()
     return Response(status_code=204)
 
@@ -73,7 +56,7 @@ def revoke_api_key(key_id: Annotated[str, Path(min_length=1, max_length=40)], re
 def health(store: StoreDep):
     """Whether the service and its store answer."""
     try:
-        store.latest_completed_run_id()
+        store.runs.latest_completed_id()
     except Exception as exc:  # any database failure means: not healthy
         raise ApiError(503, f"the store does not answer ({type(exc).__name__})", None) from exc
     return HealthOut(status="ok", database="ok")
@@ -82,4 +65,4 @@ def health(store: StoreDep):
 @router.get("/version", response_model=VersionOut, tags=["service"])
 def read_version(store: StoreDep):
     """The service's version and the run whose results it serves."""
-    return VersionOut(name="tiermatch", version=service_version(), latest_run_id=store.latest_completed_run_id())
+    return VersionOut(name="tiermatch", version=service_version(), latest_run_id=store.runs.latest_completed_id())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from typing import Annotated
@@ -10,16 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from ..features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
-from ..features.profiles import Partnership
-from ..matcher.scoring import PRIOR_WEIGHTS
+from ..errors import NotFoundError
+from ..services import Filters, read_explanation, read_recommendations, read_shortlist, record_feedback
 from ..store import Store
 from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
-from .deps import MAX_OFFSET, Filters, Page, get_store, page, profile_filters
-from .errors import ApiError, error_responses
+from .deps import MAX_OFFSET, Page, get_store, page, profile_filters
+from .errors import error_responses
 from .schemas import (
     ExplanationOut,
-    FeatureOut,
     FeedbackIn,
     FeedbackOut,
     FeedbackPage,
@@ -35,18 +32,6 @@ router = APIRouter()
 
 StoreDep = Annotated[Store, Depends(get_store)]
 Id = Annotated[str, Path(min_length=1, max_length=200)]
-
-
-def _latest_run(store: Store) -> int:
-    run_id = store.latest_completed_run_id()
-    if run_id is None:
-        raise ApiError(404, "no completed run yet: start one with POST /runs", None)
-    return run_id
-
-
-def _known(store: Store, kind: str, key: str) -> None:
-    if store.get_profile(kind, key) is None:
-        raise ApiError(404, f"no {kind[:-1]} with id {key!r}", f"path.{kind[:-1]}_id")
 
 
 def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes]:
@@ -104,7 +89,7 @@ class ShortlistCache:
         run_id, expires = self._run
         now = time.monotonic()
         if expires <= now:
-            run_id = self.store.latest_completed_run_id()
+            run_id = self.store.runs.latest_completed_id()
             self._run = (run_id, now + self.run_seconds)
         return run_id
 
@@ -116,21 +101,19 @@ class ShortlistCache:
         hit = self._entries.get(buyer_id)
         if hit is not None and hit[0] == run_id and hit[1] > now:
             return run_id, hit[2:]
-        if run_id is None:
-            known = self.store.get_profile("buyers", buyer_id) is not None
-            return None, (None if not known else ((), 0, b""))
-        known, rows = self.store.buyer_shortlist(run_id, buyer_id)
-        if not known:
+        try:
+            found = read_shortlist(self.store, buyer_id)
+        except NotFoundError:
             self._entries.pop(buyer_id, None)
             return run_id, None
-        run = self.store.get_run(run_id)
-        top_k = int((run["options"] or {}).get("top_k", 10))
-        items = tuple(_shortlist_item(row) for row in rows)
-        page = _shortlist_json(run_id, buyer_id, items, top_k, 0)
+        if found.run_id is None:
+            return None, ((), 0, b"")
+        items = tuple(_shortlist_item(row) for row in found.rows)
+        page = _shortlist_json(found.run_id, buyer_id, items, found.top_k, 0)
         if len(self._entries) >= self.max_entries:
             self._entries = {}
-        self._entries[buyer_id] = (run_id, now + self.entry_seconds, items, top_k, page)
-        return run_id, (items, top_k, page)
+        self._entries[buyer_id] = (found.run_id, now + self.entry_seconds, items, found.top_k, page)
+        return found.run_id, (items, found.top_k, page)
 
 
 def _shortlist_json(run_id: int, buyer_id: str, items, limit: int, offset: int) -> bytes:
@@ -141,16 +124,9 @@ def _shortlist_json(run_id: int, buyer_id: str, items, limit: int, offset: int) 
                      b"]}"))
 
 
-def _matches_filters(item: tuple, filters: Filters) -> bool:
-    sector, province, certifications, _ = item
-    return ((filters.sector is None or sector == filters.sector)
-            and (filters.provinces is None or province in filters.provinces)
-            and (filters.certification is None or filters.certification in certifications))
-
-
 @router.get("/buyers/{buyer_id}/shortlist", response_model=ShortlistOut, tags=["matches"],
             responses=error_responses(401, 403, 404, 422))
-async def read_shortlist(
+async def read_buyer_shortlist(
     buyer_id: Id,
     request: Request,
     principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))],
@@ -168,31 +144,28 @@ async def read_shortlist(
     check_buyer_access(principal, buyer_id)
     run_id, entry = request.app.state.shortlists.shortlist(buyer_id)
     if entry is None:
-        raise ApiError(404, f"no buyer with id {buyer_id!r}", "path.buyer_id")
+        raise NotFoundError("buyer", buyer_id, "buyer_id")
     if run_id is None:
-        raise ApiError(404, "no completed run yet: start one with POST /runs", None)
+        raise NotFoundError("completed run", None, message="no completed run yet: start one with POST /runs")
     items, top_k, default_page = entry
     unfiltered = filters == Filters()
     if unfiltered and offset == 0 and limit in (None, top_k):
         return Response(default_page, media_type="application/json")
     if not unfiltered:
-        items = [item for item in items if _matches_filters(item, filters)]
+        items = [item for item in items if filters.matches(*item[:3])]
     return Response(_shortlist_json(run_id, buyer_id, items, limit or top_k, offset), media_type="application/json")
 
 
 @router.get("/suppliers/{supplier_id}/recommendations", response_model=RecommendationsOut, tags=["matches"],
             responses=error_responses(401, 403, 404, 422))
-def read_recommendations(
+def read_supplier_recommendations(
     supplier_id: Id,
     store: StoreDep,
     _: Annotated[Principal, Depends(require(MATCHMAKER))],
     paging: Annotated[Page, Depends(page)],
 ):
     """The buyers an SME should approach, best first, with reasons, from the latest completed run."""
-    _known(store, "suppliers", supplier_id)
-    run_id = _latest_run(store)
-    total, rows = store.run_matches(run_id, "recommendation", supplier_id=supplier_id,
-                                    limit=paging.limit, offset=paging.offset)
+    run_id, total, rows = read_recommendations(store, supplier_id, paging.limit, paging.offset)
     items = [RecommendationOut(rank=r["rank"], buyer_id=r["buyer_id"], buyer_name=r["buyer_name"],
                                buyer_type=r["buyer_type"], sector=r["buyer_sector"], province=r["buyer_province"],
                                score=r["score"], reasons=r["reasons"], reasons_th=r["reasons_th"]) for r in rows]
@@ -202,7 +175,7 @@ def read_recommendations(
 
 @router.get("/pairs/{buyer_id}/{supplier_id}/explanation", response_model=ExplanationOut, tags=["matches"],
             responses=error_responses(401, 403, 404, 422))
-def read_explanation(
+def read_pair_explanation(
     buyer_id: Id,
     supplier_id: Id,
     store: StoreDep,
@@ -214,28 +187,7 @@ def read_explanation(
     A buyer key may ask only about its own pairs that it was shown (its shortlist or assignment).
     """
     check_buyer_access(principal, buyer_id)
-    _known(store, "buyers", buyer_id)
-    run_id = _latest_run(store)
-    rows = store.run_pair(run_id, buyer_id, supplier_id)
-    if principal.role == BUYER:
-        rows.pop("recommendation", None)
-    if not rows:
-        raise ApiError(404, f"supplier {supplier_id!r} was not a candidate of buyer {buyer_id!r} in run {run_id}",
-                       "path.supplier_id")
-    row = rows.get("shortlist") or rows.get("assignment") or rows["recommendation"]
-    values = row["features"] or {}
-    run = store.get_run(run_id)
-    assignment = rows.get("assignment", {})
-    return ExplanationOut(
-        run_id=run_id, buyer_id=buyer_id, supplier_id=supplier_id, score=row["score"],
-        shortlist_rank=rows["shortlist"]["rank"] if "shortlist" in rows else None,
-        assigned=bool(assignment), group_id=assignment.get("group_id", ""),
-        volume_thb_per_month=assignment.get("volume_thb_per_month"),
-        reasons=row["reasons"], reasons_th=row["reasons_th"],
-        features=[FeatureOut(name=name, value=values.get(name), weight=PRIOR_WEIGHTS.get(name, 0.0),
-                             description=FEATURE_DESCRIPTIONS[name]) for name in FEATURE_NAMES],
-        scoring=(run["summary"] or {}).get("scoring", {"scorer": "prior"}),
-    )
+    return read_explanation(store, buyer_id, supplier_id, shown_only=principal.is_buyer)
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackOut, tags=["feedback"],
@@ -249,24 +201,10 @@ def create_feedback(
 
     A buyer key may record feedback only for its own buyer, on SMEs it was shown.
     """
-    check_buyer_access(principal, body.buyer_id, "body.buyer_id")
-    _known_body(store, "buyers", body.buyer_id)
-    _known_body(store, "suppliers", body.supplier_id)
-    if principal.role == BUYER:
-        run_id = store.latest_completed_run_id()
-        shown = {} if run_id is None else store.run_pair(run_id, body.buyer_id, body.supplier_id)
-        if "shortlist" not in shown and "assignment" not in shown:
-            raise ApiError(404, f"supplier {body.supplier_id!r} was not proposed to buyer {body.buyer_id!r}",
-                           "body.supplier_id")
-    record = Partnership(supplier_id=body.supplier_id, buyer_id=body.buyer_id, outcome=body.outcome,
-                         value_thb=body.value_thb, date=body.date or dt.date.today())
-    store.add_partnership(record)
+    check_buyer_access(principal, body.buyer_id)
+    record = record_feedback(store, body.buyer_id, body.supplier_id, body.outcome, value_thb=body.value_thb,
+                             date=body.date, shown_only=principal.is_buyer)
     return FeedbackOut.of(record)
-
-
-def _known_body(store: Store, kind: str, key: str) -> None:
-    if store.get_profile(kind, key) is None:
-        raise ApiError(404, f"no {kind[:-1]} with id {key!r}", f"body.{kind[:-1]}_id")
 
 
 @router.get("/feedback", response_model=FeedbackPage, tags=["feedback"], responses=error_responses(401, 403, 422))
@@ -278,11 +216,11 @@ def list_feedback(
     supplier_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ):
     """Recorded outcomes, filtered by buyer or SME; a buyer key sees only its own."""
-    if principal.role == BUYER:
+    if principal.is_buyer:
         if buyer_id is not None:
-            check_buyer_access(principal, buyer_id, "query.buyer_id")
+            check_buyer_access(principal, buyer_id)
         buyer_id = principal.buyer_id
-    total, items = store.partnerships_page(buyer_id=buyer_id, supplier_id=supplier_id,
-                                           limit=paging.limit, offset=paging.offset)
+    total, items = store.history.page(buyer_id=buyer_id, supplier_id=supplier_id,
+                                      limit=paging.limit, offset=paging.offset)
     return FeedbackPage(total=total, limit=paging.limit, offset=paging.offset,
                         items=[FeedbackOut.of(p) for p in items])

@@ -1,10 +1,10 @@
 """Learned scoring models: retrain from the stored feedback, list the versions.
 
-Retraining prepares the stored register (:meth:`MatchEngine.prepare`), calls
-:func:`~tiermatch.matcher.model.train_scoring_model` and stores the model with its
-held-out metrics and whether it beat the prior. Runs score with the newest
-adopted model, else with the prior. The model sees pair features only, so
-retraining refits no text vocabulary.
+Retraining (:func:`tiermatch.services.retrain`) prepares the stored register,
+trains on its history and stores the model with its held-out metrics and
+whether it beat the prior. Runs score with the newest adopted model, else with
+the prior. The model sees pair features only, so retraining refits no text
+vocabulary.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from ..services import json_safe, retrain
 from ..store import Store
-from ..training import json_safe, retrain
 from .auth import MATCHMAKER, Principal, require
 from .deps import Page, get_store, page
 from .errors import error_responses
@@ -48,8 +48,8 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
     use stays: the newest adopted model, or the prior. Waits for a batch run in progress to end
     (one heavy job at a time per process). 409 where the history is too thin to train on.
     """
-    report, stored, previous = request.app.state.executor.submit(retrain, store).result()
-    in_use = store.latest_adopted_model()
+    report, stored, previous = request.app.state.jobs.call(retrain, store)
+    in_use = store.models.latest_adopted()
     in_use_id = None if in_use is None else in_use["model_id"]
     previous_out = {"scorer": "prior"} if previous is None else {
         "scorer": "model", "model_id": previous["model_id"], "version": previous["version"],
@@ -69,8 +69,8 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
 @router.get("/models", response_model=ModelPage, tags=["models"], responses=error_responses(401, 403, 422))
 def list_models(store: StoreDep, _: Matchmaker, paging: Annotated[Page, Depends(page)]):
     """Stored scoring models, newest first; ``in_use`` marks the one runs score with (none: the prior)."""
-    total, records = store.models(paging.limit, paging.offset)
-    in_use = store.latest_adopted_model()
+    total, records = store.models.page(paging.limit, paging.offset)
+    in_use = store.models.latest_adopted()
     in_use_id = None if in_use is None else in_use["model_id"]
     return ModelPage(total=total, limit=paging.limit, offset=paging.offset, scorer_in_use=_scorer_name(in_use),
                      items=[_model_out(r, in_use_id) for r in records])

@@ -1,9 +1,10 @@
 """Request and response bodies of the service: ``SupplierIn``, ``SupplierOut``, ``ShortlistOut``...
 
-Profiles in are the validated records of :mod:`tiermatch.features.profiles` with
-the same fields as the interchange format; these schemas only add what HTTP
-needs (bounds that keep a database column happy, no unknown fields, the region
-on the way out). They never cross into ``matcher``.
+Profiles in are views of the validated records of :mod:`tiermatch.features.profiles`:
+the same fields and the same bounded types, so that a row is accepted or refused
+alike from a CSV upload and a JSON body; these schemas only add what HTTP needs
+(typed JSON, no unknown fields, the region on the way out). They never cross
+into ``matcher``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..features.profiles import Buyer, Partnership, Supplier
+from ..features.profiles import (
+    Amount,
+    Buyer,
+    Certifications,
+    Day,
+    Distance,
+    Employees,
+    Id,
+    Latitude,
+    Longitude,
+    Partners,
+    Partnership,
+    ShortText,
+    Supplier,
+)
 from ..features.reference import BUYER_TYPES, OUTCOMES, SECTORS
 
 __all__ = [
@@ -58,36 +73,33 @@ __all__ = [
     "VersionOut",
 ]
 
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Role = Literal["admin", "matchmaker", "buyer"]
 
 
-def _check_text(value: Any, where: str = "") -> None:
-    """Reject text no database column can hold: NUL characters and lone surrogates."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{where or 'text'} contains a NUL character")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValueError(f"{where or 'text'} is not valid Unicode text") from exc
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(item, str(key))
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, where)
-
-
-Amount = Annotated[float, Field(ge=0, le=1e15)]
-
-
 class _Storable(BaseModel):
+    """Any text in the body, at any depth, is text a database column can hold."""
+
     @model_validator(mode="before")
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
-        _check_text(value)
+        _check_storable(value)
         return value
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("text is not valid Unicode text") from exc
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_storable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item)
 
 
 class ErrorItem(BaseModel):
@@ -107,7 +119,9 @@ class ErrorOut(BaseModel):
 
 
 class SupplierIn(_Storable, Supplier):
-    """An SME as sent to the service: the fields of ``suppliers.csv``."""
+    """An SME as sent to the service: the fields of ``suppliers.csv``, with the same rules
+    (:mod:`tiermatch.features.profiles`); JSON has types, so numbers, flags and lists come typed,
+    never as the cells ``"1,000"``, ``"yes"`` or ``"a;b"`` of a file."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
         "supplier_id": "S-0001", "name": "Siam Stamping", "sector": "automotive",
@@ -115,21 +129,20 @@ class SupplierIn(_Storable, Supplier):
         "certifications": ["IATF 16949", "ISO 9001"], "capacity_thb_per_month": 2500000, "max_buyers": 3,
     }]})
 
-    # JSON has types: no "1,000" for numbers, "yes" for flags or "a;b" for lists, as CSV cells need.
-    supplier_id: Id
-    name: str = Field(min_length=1, max_length=500)
     sector: Literal[SECTORS]
-    certifications: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    certifications: Certifications = []
     capacity_thb_per_month: Amount | None = None
-    employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    cluster: Annotated[str, Field(max_length=200)] | None = None
-    max_buyers: Annotated[int, Field(ge=0, le=1000)] = 3
+    employees: Employees | None = None
+    cluster: ShortText | None = None
+    max_buyers: Partners = 3
     export_ready: bool = False
     otop: bool = False
 
 
 class BuyerIn(_Storable, Buyer):
-    """A buyer as sent to the service: the fields of ``buyers.csv``."""
+    """A buyer as sent to the service: the fields of ``buyers.csv``, with the same rules."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
         "buyer_id": "B-001", "name": "Eastern Seats Co.", "buyer_type": "first_tier", "sector": "automotive",
@@ -137,14 +150,14 @@ class BuyerIn(_Storable, Buyer):
         "required_certifications": ["IATF 16949"], "max_suppliers": 5, "max_distance_km": 300,
     }]})
 
-    buyer_id: Id
-    name: str = Field(min_length=1, max_length=500)
     sector: Literal[SECTORS]
     buyer_type: Literal[BUYER_TYPES]
-    required_certifications: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    required_certifications: Certifications = []
     demand_thb_per_month: Amount | None = None
-    max_suppliers: Annotated[int, Field(ge=0, le=1000)] = 5
-    max_distance_km: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    max_suppliers: Partners = 5
+    max_distance_km: Distance | None = None
 
 
 class SupplierOut(BaseModel):
@@ -310,7 +323,7 @@ class FeedbackIn(_Storable):
     supplier_id: Id
     outcome: Literal[OUTCOMES]
     value_thb: Amount | None = None
-    date: Annotated[dt.date, Field(strict=False)] | None = Field(default=None, description="ISO date; defaults to today")
+    date: Annotated[Day, Field(strict=False)] | None = Field(default=None, description="ISO date; defaults to today")
 
 
 class FeedbackOut(BaseModel):

@@ -59,43 +59,42 @@ def _free_port() -> int:
 
 def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[str], dict]:
     """Import the demo register into ``path``, run the matcher once; returns (key, buyer ids, timings)."""
-    from tiermatch.api import create_key
-    from tiermatch.api.runs import execute_run, run_options
-    from tiermatch.api.schemas import RunIn
-    from tiermatch.features.demo import generate_register
+    from tiermatch.services import create_key
+    from tiermatch.services import RunOptions, execute_run, queue_run
+    from tiermatch.datasets import make_register
     from tiermatch.store import Store
 
     timings = {}
     started = time.perf_counter()
-    register = generate_register(n_suppliers, n_buyers, random_state=0)
+    register = make_register(n_suppliers, n_buyers, random_state=0)
     store = Store(f"sqlite:///{path}")
     store.import_register(register.suppliers, register.buyers, register.partnerships)
     timings["import_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    options = run_options(RunIn(top_k=10))
-    run = store.create_run(options)
+    options = RunOptions(top_k=10)
+    run = queue_run(store, options)
     execute_run(store, run["run_id"], options)
-    run = store.get_run(run["run_id"])
+    run = store.runs.get(run["run_id"])
     if run["status"] != "completed":
         raise SystemExit(f"the run failed: {run['error']}")
     timings["run_s"] = time.perf_counter() - started
-    timings["shortlist_rows"] = store.run_matches(run["run_id"], "shortlist", limit=1)[0]
+    timings["shortlist_rows"] = store.runs.matches(run["run_id"], "shortlist", limit=1)[0]
     key = create_key(store, "matchmaker", name="benchmark")["key"]
-    buyer_ids = sorted(store.known_ids("buyers"))
+    buyer_ids = sorted(store.profiles.ids("buyers"))
     store.engine.dispose()
     return key, buyer_ids, timings
 
 
 def reuse_store(path: Path) -> tuple[str, list[str]]:
     """A new matchmaker key and the buyer ids of a store that already holds a completed run."""
-    from tiermatch.api import create_key
+    from tiermatch.services import create_key
     from tiermatch.store import Store
 
     store = Store(f"sqlite:///{path}")
-    if store.latest_completed_run_id() is None:
+    if store.runs.latest_completed_id() is None:
         raise SystemExit(f"{path} holds no completed run: give a new path to build one")
     key = create_key(store, "matchmaker", name="benchmark")["key"]
-    buyer_ids = sorted(store.known_ids("buyers"))
+    buyer_ids = sorted(store.profiles.ids("buyers"))
     store.engine.dispose()
     return key, buyer_ids
 

@@ -27,9 +27,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from memory import peak_rss  # noqa: E402
 
-from tiermatch.features import generate_register  # noqa: E402
+from tiermatch.datasets import make_register  # noqa: E402
 from tiermatch.features.candidates import build_candidates  # noqa: E402
-from tiermatch.matcher import MatchEngine  # noqa: E402
+from tiermatch.matcher import MatchEngine, prepare_context  # noqa: E402
 
 
 def faiss_reference(n_suppliers: int, n_buyers: int, k: int = 50, seed: int = 0) -> float:
@@ -76,10 +76,10 @@ def two_stage_recall(context, two_stage, k: int, n_sample: int = 300, seed: int 
 
 
 def measure(n_suppliers: int, n_buyers: int, *, tfidf: bool, seed: int) -> dict:
-    register = generate_register(n_suppliers, n_buyers, random_state=seed)
+    register = make_register(n_suppliers, n_buyers, random_state=seed)
     engine = MatchEngine()
     with peak_rss() as prepared:
-        context = engine.prepare(register.suppliers, register.buyers, register.partnerships)
+        context = prepare_context(register.suppliers, register.buyers, register.partnerships)
     args = (context.X_suppliers, context.X_buyers, context.suppliers, context.buyers)
     with peak_rss() as retrieved:
         candidates = build_candidates(*args, n_per_buyer=engine.n_per_buyer, n_per_supplier=engine.n_per_supplier)

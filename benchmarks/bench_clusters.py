@@ -30,8 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from memory import peak_rss  # noqa: E402
 
-from tiermatch.features import generate_register  # noqa: E402
-from tiermatch.matcher import MatchEngine  # noqa: E402
+from tiermatch.datasets import make_register  # noqa: E402
+from tiermatch.matcher import prepare_context  # noqa: E402
 from tiermatch.matcher.clusters import build_sme_graph, find_clusters, score_clustering, suggest_clusters  # noqa: E402
 
 
@@ -47,9 +47,9 @@ def louvain_reference(graph, seed: int) -> tuple[float, int]:
 
 
 def bench(n_suppliers: int, seed: int, report: bool, reference: bool) -> dict:
-    register = generate_register(n_suppliers, max(50, n_suppliers // 20), random_state=seed)
+    register = make_register(n_suppliers, max(50, n_suppliers // 20), random_state=seed)
     began = time.perf_counter()
-    context = MatchEngine().prepare(register.suppliers, register.buyers, register.partnerships)
+    context = prepare_context(register.suppliers, register.buyers, register.partnerships)
     prepare_s = time.perf_counter() - began
     S = context.suppliers
     names, fixed = np.unique(S.cluster, return_inverse=True)

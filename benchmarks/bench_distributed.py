@@ -27,12 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from memory import peak_rss  # noqa: E402
 
-from tiermatch.features.demo import _BUYER_COLUMNS, _SUPPLIER_COLUMNS, generate_register  # noqa: E402
-from tiermatch.features.io import read_buyers, read_partnerships  # noqa: E402
-from tiermatch.features.partitions import open_suppliers  # noqa: E402
+from tiermatch.datasets import _BUYER_COLUMNS, _SUPPLIER_COLUMNS, make_register  # noqa: E402
+from tiermatch.io import read_buyers, read_partnerships  # noqa: E402
+from tiermatch.io import open_suppliers  # noqa: E402
 from tiermatch.matcher import MatchEngine  # noqa: E402
 from tiermatch.matcher.batch import run_batch  # noqa: E402
-from tiermatch.outputs import PartitionWriter  # noqa: E402
+from tiermatch.io import PartitionWriter  # noqa: E402
 
 CHUNK = 200_000
 
@@ -49,7 +49,7 @@ def write_register(folder: Path, n_suppliers: int, n_buyers: int, seed: int = 0)
     tmp = paths["suppliers"].with_suffix(".tmp")
     writer = None
     for chunk, start in enumerate(range(0, n_suppliers, CHUNK)):
-        register = generate_register(min(CHUNK, n_suppliers - start), n_buyers, random_state=seed + chunk)
+        register = make_register(min(CHUNK, n_suppliers - start), n_buyers, random_state=seed + chunk)
         rows = register.supplier_rows
         for n, row in enumerate(rows):
             row["supplier_id"] = f"S{start + n + 1:08d}"

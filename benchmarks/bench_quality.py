@@ -29,9 +29,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from tiermatch.features.candidates import violates_hard_constraints
-from tiermatch.features.demo import generate_register, true_relevance
+from tiermatch.datasets import make_register, true_relevance
 from tiermatch.features.tables import build_tables
-from tiermatch.matcher import MatchEngine
+from tiermatch.matcher import MatchEngine, prepare_context
 from tiermatch.matcher.metrics import ndcg_at_k, recall_at_k
 from tiermatch.matcher.model import train_scoring_model
 
@@ -121,7 +121,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    register = generate_register(args.suppliers, args.buyers, random_state=args.seed,
+    register = make_register(args.suppliers, args.buyers, random_state=args.seed,
                                  proposals_per_buyer=tuple(args.proposals), cross_language=args.cross_language)
     suppliers, buyers = register.suppliers, register.buyers
     supplier_position = {s.supplier_id: i for i, s in enumerate(suppliers)}
@@ -184,7 +184,7 @@ def main(argv=None) -> None:
             max_iter=100, learning_rate=0.1, max_leaf_nodes=8, min_samples_leaf=20, random_state=args.seed)))
     for label, estimator in estimators:
         t = time.perf_counter()
-        context = MatchEngine().prepare(suppliers, buyers, history)
+        context = prepare_context(suppliers, buyers, history)
         report = train_scoring_model(context, history, estimator=estimator, random_state=args.seed)
         result = MatchEngine(model=report.model).run(suppliers, buyers, history)
         reports[label] = report

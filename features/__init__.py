@@ -1,11 +1,7 @@
 """Profiles of SMEs and buyers, and the features that describe them."""
 
-from .demo import DemoRegister, generate_register, split_partnerships, true_relevance, write_register
 from .candidates import Candidates, build_candidates, violates_hard_constraints
 from .pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
-from .text import normalize_text, split_items, tokenize
-from .vectorize import ProfileVectorizer
-from .vocabulary import Concept, ConceptMapper, ConceptVocabulary, InvalidVocabularyError
 from .profiles import Buyer, Partnership, Profile, Supplier
 from .reference import (
     BUYER_TYPES,
@@ -18,37 +14,44 @@ from .reference import (
     normalize_certification,
     provinces,
 )
+from .sources import RecordsPartition, Scan, SupplierSource
+from .text import normalize_text, split_items, tokenize
+from .validation import ReadResult, RowError, check_columns, drop_unknown_partners, validate_rows
+from .vectorize import ProfileVectorizer
+from .vocabulary import Concept, ConceptMapper, ConceptVocabulary
 
 __all__ = [
+    "BUYER_TYPES",
+    "CERTIFICATIONS",
     "FEATURE_DESCRIPTIONS",
     "FEATURE_NAMES",
+    "OUTCOMES",
+    "SECTORS",
+    "Buyer",
     "Candidates",
     "Concept",
     "ConceptMapper",
     "ConceptVocabulary",
-    "InvalidVocabularyError",
-    "ProfileVectorizer",
-    "build_candidates",
-    "normalize_text",
-    "split_items",
-    "tokenize",
-    "violates_hard_constraints",
-    "BUYER_TYPES",
-    "CERTIFICATIONS",
-    "OUTCOMES",
-    "SECTORS",
-    "Buyer",
-    "DemoRegister",
     "Partnership",
     "Profile",
+    "ProfileVectorizer",
     "Province",
+    "ReadResult",
+    "RecordsPartition",
+    "RowError",
+    "Scan",
     "Supplier",
+    "SupplierSource",
+    "build_candidates",
+    "check_columns",
+    "drop_unknown_partners",
     "find_province",
-    "generate_register",
     "haversine_km",
     "normalize_certification",
+    "normalize_text",
     "provinces",
-    "split_partnerships",
-    "true_relevance",
-    "write_register",
+    "split_items",
+    "tokenize",
+    "validate_rows",
+    "violates_hard_constraints",
 ]

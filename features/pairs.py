@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
 import numpy as np
@@ -13,7 +13,20 @@ from .profiles import Partnership
 from .reference import BUYER_TYPES, SECTOR_CERTIFICATIONS, SECTOR_LINKS, SECTORS
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_NAMES", "LANGUAGES", "PairFeatures", "TrackRecord", "build_pair_features", "build_track_record", "explain_pairs"]
+__all__ = [
+    "FEATURE_DESCRIPTIONS",
+    "FEATURE_NAMES",
+    "LANGUAGES",
+    "LINK_INPUT",
+    "LINK_MAKES",
+    "LINK_NONE",
+    "LINK_SIMILAR",
+    "PairFeatures",
+    "TrackRecord",
+    "build_pair_features",
+    "count_track_records",
+    "explain_pairs",
+]
 
 # What each pair feature measures; every value lies in [0, 1], higher is better.
 FEATURE_DESCRIPTIONS = {
@@ -46,35 +59,88 @@ class TrackRecord:
         """Acceptance rate smoothed towards ``prior_rate`` (a Beta prior worth ``prior_weight`` proposals)."""
         return (self.accepted + prior_rate * prior_weight) / (self.proposals + prior_weight)
 
+    @classmethod
+    def of(cls, supplier_ids, counts: dict[str, tuple[int, int]]) -> TrackRecord:
+        """The records of ``supplier_ids`` (in order) from :func:`count_track_records`; none where absent."""
+        record = np.array([counts.get(i, (0, 0)) for i in supplier_ids], dtype=float).reshape(-1, 2)
+        return cls(record[:, 0], record[:, 1])
 
-def build_track_record(suppliers: SupplierTable, history: Sequence[Partnership]) -> TrackRecord:
-    """Count each supplier's past proposals and acceptances (deals count as accepted)."""
-    position = {sid: i for i, sid in enumerate(suppliers.ids)}
-    proposals = np.zeros(len(suppliers))
-    accepted = np.zeros(len(suppliers))
+
+def count_track_records(history: Sequence[Partnership]) -> dict[str, tuple[int, int]]:
+    """Each supplier's past proposals and acceptances (deals count as accepted), by supplier id.
+
+    Every row counts, whether or not its buyer is still in the register: the
+    outcome happened. This is the one rule every run, training and cluster
+    suggestion uses.
+
+    Examples
+    --------
+    >>> history = [Partnership(supplier_id="S1", buyer_id="B1", outcome="deal"),
+    ...            Partnership(supplier_id="S1", buyer_id="B2", outcome="rejected")]
+    >>> count_track_records(history)
+    {'S1': (2, 1)}
+    """
+    counts: dict[str, list[int]] = {}
     for p in history:
-        i = position.get(p.supplier_id)
-        if i is not None:
-            proposals[i] += 1
-            accepted[i] += p.outcome != "rejected"
-    return TrackRecord(proposals, accepted)
+        record = counts.setdefault(p.supplier_id, [0, 0])
+        record[0] += 1
+        record[1] += p.outcome != "rejected"
+    return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
 @dataclass(frozen=True)
 class PairFeatures:
-    """Feature columns for candidate pairs; rows are supplier positions, cols buyer positions."""
+    """Feature columns for pairs, and what their reasons are written from; rows are supplier positions,
+    cols buyer positions. Every array has one entry per pair."""
 
     rows: np.ndarray
     cols: np.ndarray
     values: np.ndarray  # (n_pairs, len(FEATURE_NAMES)) float32
     distance_km: np.ndarray
     slot_demand: np.ndarray  # buyer demand per supplier slot; NaN unknown
+    capacity: np.ndarray  # the supplier's monthly capacity; NaN unknown
+    supplier_sector: np.ndarray  # int codes into SECTORS
+    export_ready: np.ndarray
+    otop: np.ndarray
+    proposals: np.ndarray  # the supplier's past proposals and acceptances
+    accepted: np.ndarray
+    links: np.ndarray  # (n_pairs, 3) int32: LINK kind, supplier concept, buyer concept (-1 where none)
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, FEATURE_NAMES.index(name)]
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def take(self, ks) -> PairFeatures:
+        """The pairs ``ks`` (positions into these), in that order."""
+        ks = np.asarray(ks, dtype=np.int64)
+        return PairFeatures(**{name: getattr(self, name)[ks] for name in _PAIR_ARRAYS})
+
+    def with_rows(self, rows) -> PairFeatures:
+        """The same pairs with their supplier positions replaced (e.g. offset into a larger register)."""
+        return replace(self, rows=np.asarray(rows, dtype=np.int64))
+
+    @classmethod
+    def from_values(cls, rows, cols, values) -> PairFeatures:
+        """Pairs known by their feature values alone (no facts to write reasons from), e.g. to train on."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        n, nan = len(rows), np.full(len(rows), np.nan, dtype=np.float32)
+        return cls(rows=rows, cols=cols, values=np.asarray(values, dtype=np.float32), distance_km=nan,
+                   slot_demand=nan, capacity=nan, supplier_sector=np.zeros(n, np.int8), export_ready=np.zeros(n, bool),
+                   otop=np.zeros(n, bool), proposals=np.zeros(n, np.float32), accepted=np.zeros(n, np.float32),
+                   links=np.tile(np.array([LINK_NONE, -1, -1], np.int32), (n, 1)))
+
+    @staticmethod
+    def concatenate(parts: Sequence[PairFeatures]) -> PairFeatures:
+        """The pairs of every part, in order."""
+        return PairFeatures(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in _PAIR_ARRAYS})
+
+
+_PAIR_ARRAYS = tuple(f.name for f in fields(PairFeatures))
+
+# What links a pair's products, in ``PairFeatures.links[:, 0]``.
+LINK_NONE, LINK_MAKES, LINK_INPUT, LINK_SIMILAR = 0, 1, 2, 3
 
 
 def sector_link_matrix() -> np.ndarray:
@@ -106,6 +172,7 @@ def build_pair_features(
     similarities: dict[str, np.ndarray],
     supplier_input_sectors: np.ndarray,
     certification_names: Sequence[str],
+    links: np.ndarray | None = None,
 ) -> PairFeatures:
     """Compute every feature for every candidate pair.
 
@@ -121,6 +188,9 @@ def build_pair_features(
         How strongly each supplier's concepts are inputs to each sector, in [0, 1].
     certification_names : sequence of str
         The columns of the certification matrices.
+    links : ndarray of int32, shape (n_pairs, 3), optional
+        What links each pair's products (``LINK_*`` kind, supplier concept, buyer
+        concept); none where None.
 
     Returns
     -------
@@ -165,7 +235,13 @@ def build_pair_features(
         route_fit,
         track.rate()[rows],
     ]).astype(np.float32)
-    return PairFeatures(rows=rows, cols=cols, values=values, distance_km=distance, slot_demand=slot)
+    if links is None:
+        links = np.full((len(rows), 3), -1, dtype=np.int32)
+        links[:, 0] = LINK_NONE
+    return PairFeatures(rows=rows, cols=cols, values=values, distance_km=distance.astype(np.float32),
+                        slot_demand=slot, capacity=capacity, supplier_sector=supplier_sector,
+                        export_ready=suppliers.export_ready[rows], otop=suppliers.otop[rows],
+                        proposals=track.proposals[rows], accepted=track.accepted[rows], links=links)
 
 
 _SECTOR_TH = {
@@ -215,17 +291,17 @@ LANGUAGES = tuple(_REASONS)
 
 
 def explain_pairs(
-    suppliers: SupplierTable, buyers: BuyerTable, features: PairFeatures, track: TrackRecord, ks,
-    certification_names: Sequence[str], language: str = "en",
-    concepts: Sequence[tuple[str, str, str] | None] | None = None,
+    features: PairFeatures, ks, buyers: BuyerTable, certification_names: Sequence[str],
+    concept_names: Sequence[str], language: str = "en",
 ) -> list[str]:
-    """One line of plain reasons for each candidate pair ``ks``, in English (``"en"``) or Thai (``"th"``).
+    """One line of plain reasons for each pair ``ks`` of ``features``, in English (``"en"``) or Thai (``"th"``).
 
-    ``concepts[n]`` names what links pair ``ks[n]``, in the language asked for:
-    ``("makes", concept, "")`` where the supplier makes a concept the buyer
-    needs, ``("input", supplier concept, buyer concept)`` where the first goes
-    into the second, ``("similar", broader concept, "")`` where they share only
-    a broader concept, None where only words link them.
+    Written from arrays alone (the pairs' features and facts, the buyers'
+    table), so that pairs scored anywhere can be explained anywhere later.
+    ``concept_names`` names the vocabulary's concepts in ``language``; the
+    pair's ``links`` say which to name: a concept the supplier makes that the
+    buyer needs, one that goes into what the buyer needs, or a broader
+    concept both share; else the share of alike text.
 
     Example output: ``makes stamped metal parts (needed); same sector (automotive); IATF 16949 held;
     38 km away; capacity covers 40% of a supplier slot; 3 of 4 past proposals accepted``.
@@ -235,29 +311,32 @@ def explain_pairs(
     say = _REASONS[language]
     sector_name = [_SECTOR_TH[s] if language == "th" else s for s in SECTORS]
     ks = np.asarray(ks, dtype=np.int64)
-    rows, cols = features.rows[ks], features.cols[ks]
+    cols = features.cols[ks]
     required = buyers.required_certifications
     held_text = {
         int(j): ", ".join(certification_names[c] for c in required.indices[required.indptr[j]:required.indptr[j + 1]])
         for j in np.unique(cols)
     }
-    capacity, slot = suppliers.capacity[rows], features.slot_demand[ks]
+    capacity, slot = features.capacity[ks], features.slot_demand[ks]
     share = np.where(np.isnan(capacity) | np.isnan(slot), np.nan, capacity / np.maximum(slot, 1.0)).tolist()
-    exporting = np.isin(buyers.buyer_type[cols], _EXPORT_TYPES).tolist()
-    otop_for_retail = ((buyers.buyer_type[cols] == _RETAILER) & suppliers.otop[rows]).tolist()
+    buyer_type = buyers.buyer_type[cols]
+    exporting = np.isin(buyer_type, _EXPORT_TYPES).tolist()
+    otop_for_retail = ((buyer_type == _RETAILER) & features.otop[ks]).tolist()
     columns = zip(
-        rows.tolist(), cols.tolist(), suppliers.sector[rows].tolist(), buyers.sector[cols].tolist(),
+        cols.tolist(), features.supplier_sector[ks].tolist(), buyers.sector[cols].tolist(),
         features.column("text_fit")[ks].tolist(), (features.column("sector_fit")[ks] > 0).tolist(),
-        features.distance_km[ks].tolist(), share, exporting, suppliers.export_ready[rows].tolist(), otop_for_retail,
-        track.proposals[rows].tolist(), track.accepted[rows].tolist(),
-        concepts if concepts is not None else [None] * len(ks),
+        features.distance_km[ks].tolist(), share, exporting, features.export_ready[ks].tolist(), otop_for_retail,
+        features.proposals[ks].tolist(), features.accepted[ks].tolist(), features.links[ks].tolist(),
     )
     lines = []
-    for i, j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted, link in columns:
-        if link and link[0] == "input":
-            parts = [say["input"].format(supplier_concept=link[1], buyer_concept=link[2])]
-        elif link:
-            parts = [say[link[0]].format(concept=link[1])]
+    for j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted, link in columns:
+        kind, a, b = link
+        if kind == LINK_INPUT:
+            parts = [say["input"].format(supplier_concept=concept_names[a], buyer_concept=concept_names[b])]
+        elif kind == LINK_MAKES:
+            parts = [say["makes"].format(concept=concept_names[a])]
+        elif kind == LINK_SIMILAR:
+            parts = [say["similar"].format(concept=concept_names[a])]
         else:
             parts = [say["text"].format(share=text_fit)]
         if s_sector == b_sector:

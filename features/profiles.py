@@ -1,20 +1,43 @@
 """Validated profiles: suppliers (SMEs), buyers and partnership history.
 
-The fields are those of the interchange format (``shared/interchange.md``).
-Validation happens here, once, at the edge; the rest of tiermatch trusts
-these records.
+The fields are those of the interchange format (``docs/interchange.md``).
+Every rule lives here, once: the bounds of each field (:data:`Id`,
+:data:`Amount`, ...), and how a file's cells are read into them (blank is
+the default, ``1,000`` and Thai digits are numbers, ``yes`` is true, ``a;b``
+is a list, a Buddhist-era year is turned Gregorian). CSV, Parquet and Excel
+rows are validated by these models (:mod:`.validation`); the JSON service's
+schemas reuse the same bounded types without the cell parsing. The rest of
+tiermatch trusts these records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .reference import BUYER_TYPES, OUTCOMES, SECTORS, find_province, normalize_certification
 
-__all__ = ["Buyer", "Partnership", "Profile", "Supplier"]
+__all__ = [
+    "Amount",
+    "Buyer",
+    "Certifications",
+    "Day",
+    "Distance",
+    "Employees",
+    "Id",
+    "Latitude",
+    "Longitude",
+    "Name",
+    "Partners",
+    "Partnership",
+    "Profile",
+    "ShortText",
+    "Supplier",
+    "Text",
+]
 
 Sector = Literal[SECTORS]
 BuyerType = Literal[BUYER_TYPES]
@@ -35,9 +58,48 @@ _SECTOR_ALIASES = {
 }
 
 
+# Bounds every door applies (CSV, Parquet, JSON): what a database column can hold and a person can mean.
+MAX_ID_LENGTH = 200
+MAX_NAME_LENGTH = 500
+MAX_TEXT_LENGTH = 20_000
+MAX_AMOUNT_THB = 1e12  # a month's capacity, demand or a deal, in baht: a trillion is beyond any SME or buyer
+MAX_EMPLOYEES = 10_000_000
+MAX_PARTNERS = 1000
+MAX_DISTANCE_KM = 20_000
+MAX_CERTIFICATIONS = 50
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
+# A year written in the Buddhist era (as Thai offices date documents) is this much later than the Gregorian.
+BUDDHIST_ERA_OFFSET = 543
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
 def _blank_to_none(value):
     if isinstance(value, str) and not value.strip():
         return None
+    return value
+
+
+def _check_text(value: str) -> str:
+    """Text any database column holds: no NUL or other control character but tab and line breaks, valid Unicode."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+    if bad is not None:
+        raise ValueError(f"contains the control character U+{ord(bad):04X}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("is not valid Unicode text (a lone surrogate)") from exc
+    return value
+
+
+def _check_id(value: str) -> str:
+    """An id that can be typed, stored and named in a web address: visible characters, no slash."""
+    _check_text(value)
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"contains the invisible character U+{ord(bad):04X}; retype the id")
+    if "/" in value or "\\" in value:
+        raise ValueError("contains a slash; ids name pages and addresses, use '-' instead")
     return value
 
 
@@ -75,19 +137,73 @@ def _to_bool(value):
 
 
 def _to_number(value):
+    """A cell as a number: blank is none; thousands separators and Thai digits read."""
     value = _blank_to_none(value)
     if isinstance(value, str):
-        return value.replace(",", "").replace("_", "").strip()
+        return value.translate(_THAI_DIGITS).replace(",", "").replace("_", "").strip()
     return value
 
 
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-Number = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_to_number)]
-Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_to_number)]
-Flag = Annotated[bool, BeforeValidator(_to_bool)]
-Certifications = Annotated[list[str], BeforeValidator(_to_list)]
-Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_to_number)]
-Longitude = Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_to_number)]
+def _to_date(value):
+    """A cell as an ISO date; Thai digits read, a Buddhist-era year (2400 and later) turned Gregorian."""
+    value = _blank_to_none(value)
+    if isinstance(value, str):
+        text = value.translate(_THAI_DIGITS).strip()
+        year, sep, rest = text.partition("-")
+        if sep and year.isdigit() and int(year) >= 2400:
+            text = f"{int(year) - BUDDHIST_ERA_OFFSET:04d}-{rest}"
+        return text
+    return value
+
+
+def _canonical_certifications(value: list[str]) -> list[str]:
+    return list(dict.fromkeys(normalize_certification(c) for c in value))
+
+
+def _check_date(value: dt.date | None) -> dt.date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected a date between {FIRST_DATE} and {LAST_DATE}")
+    return value
+
+
+# The rules, once: each field's type with its bounds. The JSON schemas (api/schemas.py) use these
+# as they are; the file columns below wrap them with a parser of cells (blank, "1,000", "yes", "a;b").
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_LENGTH),
+               AfterValidator(_check_id)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
+                 AfterValidator(_check_text)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_LENGTH),
+                 AfterValidator(_check_text)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ID_LENGTH),
+                      AfterValidator(_check_text)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT_THB, allow_inf_nan=False)]
+Employees = Annotated[int, Field(ge=0, le=MAX_EMPLOYEES)]
+Partners = Annotated[int, Field(ge=0, le=MAX_PARTNERS)]
+Distance = Annotated[float, Field(ge=0, le=MAX_DISTANCE_KM, allow_inf_nan=False)]
+Certification = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                          AfterValidator(_check_text)]
+Certifications = Annotated[list[Certification], Field(max_length=MAX_CERTIFICATIONS),
+                           AfterValidator(_canonical_certifications)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Day = Annotated[dt.date, AfterValidator(_check_date)]
+
+# Cells of a file, parsed into those types.
+_Number = BeforeValidator(_to_number)
+AmountCell = Annotated[Amount | None, _Number]
+EmployeesCell = Annotated[Employees | None, _Number]
+DistanceCell = Annotated[Distance | None, _Number]
+LatitudeCell = Annotated[Latitude | None, _Number]
+LongitudeCell = Annotated[Longitude | None, _Number]
+OptionalTextCell = Annotated[ShortText | None, BeforeValidator(_blank_to_none)]
+FlagCell = Annotated[bool, BeforeValidator(_to_bool)]
+CertificationsCell = Annotated[Certifications, BeforeValidator(_to_list)]
+DayCell = Annotated[Day | None, BeforeValidator(_to_date)]
+
+
+def _partners_cell(default: int):
+    """A count of partners; blank takes ``default``."""
+    return Annotated[Partners, BeforeValidator(lambda v: default if _blank_to_none(v) is None else _to_number(v))]
 
 
 class Profile(BaseModel):
@@ -95,11 +211,12 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
 
-    name: str = Field(min_length=1)
+    name: Name
     sector: Annotated[Sector, BeforeValidator(_to_sector)]
-    province: str = Field(min_length=1, description="Thai or English province name; stored as the English name")
-    latitude: Latitude = None
-    longitude: Longitude = None
+    province: str = Field(min_length=1, max_length=100,
+                          description="Thai or English province name; stored as the English name")
+    latitude: LatitudeCell = None
+    longitude: LongitudeCell = None
 
     @field_validator("province")
     @classmethod
@@ -137,20 +254,15 @@ class Supplier(Profile):
     ('Chon Buri', ['IATF 16949', 'ISO 9001'], 3)
     """
 
-    supplier_id: str = Field(min_length=1)
-    products: str = Field(min_length=1)
-    certifications: Certifications = []
-    capacity_thb_per_month: Number = None
-    employees: Count = None
-    cluster: OptionalText = None
-    max_buyers: Annotated[int, BeforeValidator(lambda v: 3 if _blank_to_none(v) is None else _to_number(v)), Field(ge=0)] = 3
-    export_ready: Flag = False
-    otop: Flag = False
-
-    @field_validator("certifications")
-    @classmethod
-    def _canonical_certifications(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_certification(c) for c in value))
+    supplier_id: Id
+    products: Text
+    certifications: CertificationsCell = []
+    capacity_thb_per_month: AmountCell = None
+    employees: EmployeesCell = None
+    cluster: OptionalTextCell = None
+    max_buyers: _partners_cell(3) = 3
+    export_ready: FlagCell = False
+    otop: FlagCell = False
 
     @property
     def id(self) -> str:
@@ -169,18 +281,13 @@ class Buyer(Profile):
     (5, None)
     """
 
-    buyer_id: str = Field(min_length=1)
+    buyer_id: Id
     buyer_type: Annotated[BuyerType, BeforeValidator(lambda v: _to_sector(v) if isinstance(v, str) else v)]
-    needs: str = Field(min_length=1)
-    required_certifications: Certifications = []
-    demand_thb_per_month: Number = None
-    max_suppliers: Annotated[int, BeforeValidator(lambda v: 5 if _blank_to_none(v) is None else _to_number(v)), Field(ge=0)] = 5
-    max_distance_km: Number = None
-
-    @field_validator("required_certifications")
-    @classmethod
-    def _canonical_certifications(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_certification(c) for c in value))
+    needs: Text
+    required_certifications: CertificationsCell = []
+    demand_thb_per_month: AmountCell = None
+    max_suppliers: _partners_cell(5) = 5
+    max_distance_km: DistanceCell = None
 
     @property
     def id(self) -> str:
@@ -192,9 +299,9 @@ class Partnership(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
 
-    supplier_id: str = Field(min_length=1)
-    buyer_id: str = Field(min_length=1)
+    supplier_id: Id
+    buyer_id: Id
     outcome: Annotated[Outcome, BeforeValidator(lambda v: v.strip().casefold() if isinstance(v, str) else v)]
-    date: Annotated[dt.date | None, BeforeValidator(_blank_to_none)] = None
-    value_thb: Number = None
+    date: DayCell = None
+    value_thb: AmountCell = None
 

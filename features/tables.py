@@ -66,11 +66,13 @@ class BuyerTable:
 
 
 def _certification_matrix(lists: Sequence[Sequence[str]], names: list[str]) -> sp.csr_matrix:
+    """0/1 rows over ``names``; a certification not among them is left out: no buyer requires it and no
+    sector looks for it, so it changes no match (it stays in the profile)."""
     index = {name: k for k, name in enumerate(names)}
     indptr = np.zeros(len(lists) + 1, dtype=np.int64)
     indices = []
     for i, certs in enumerate(lists):
-        indices.extend(index[c] for c in certs)
+        indices.extend(index[c] for c in certs if c in index)
         indptr[i + 1] = len(indices)
     data = np.ones(len(indices), dtype=np.float32)
     return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), indptr), shape=(len(lists), len(names)))

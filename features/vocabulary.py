@@ -36,6 +36,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as _normalize_rows
 from sklearn.utils.validation import check_is_fitted
 
+from ..errors import InvalidVocabularyError
 from .reference import OUTCOMES, SECTORS
 from .text import analyze_normalized, normalize_text, split_items, tokenize
 
@@ -72,10 +73,6 @@ _FORKED: ConceptMapper | None = None  # the mapper a forked child reads with
 def _match_in_child(texts: list[str]) -> list[tuple]:
     """:meth:`ConceptMapper._match_items` of each text, in a forked child, by the mapper it inherited."""
     return [_FORKED._match_items(text) for text in texts]
-
-
-class InvalidVocabularyError(ValueError):
-    """The concept table breaks a rule; the message lists every problem found."""
 
 
 @dataclass(frozen=True)

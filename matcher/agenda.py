@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .assignment import InvalidCandidateGraphError, _check_int_array
+from ..errors import InvalidCandidateGraphError
+from ._checks import check_int_array
 
-__all__ = ["schedule_meetings"]
+__all__ = ["schedule_agenda", "schedule_meetings"]
 
 
 def schedule_meetings(rows, cols):
@@ -57,8 +58,8 @@ def schedule_meetings(rows, cols):
     [1, 0, 0, 1]
     """
     problems: list[str] = []
-    rows_ = _check_int_array("rows", rows, problems, min_value=0)
-    cols_ = _check_int_array("cols", cols, problems, min_value=0)
+    rows_ = check_int_array("rows", rows, problems, min_value=0)
+    cols_ = check_int_array("cols", cols, problems, min_value=0)
     if rows_ is not None and cols_ is not None and len(rows_) != len(cols_):
         problems.append(f"rows and cols must have equal lengths, found {len(rows_)} and {len(cols_)}")
     if problems:
@@ -103,3 +104,22 @@ def _swap_alternating_path(v, a, b, at_s, at_b, slot, rows, cols):
         slot[e] = b if slot[e] == a else a
         at_s[rows[e]][slot[e]] = e
         at_b[cols[e]][slot[e]] = e
+
+
+def schedule_agenda(rows, cols, n_slots: int | None) -> tuple[np.ndarray | None, int]:
+    """A matchmaking day in ``n_slots``: each pair's slot (0-based, -1 where it does not fit) and the slots needed.
+
+    None and 0 where there is no day (``n_slots`` None). Meetings beyond
+    ``n_slots`` are left unscheduled, never squeezed in.
+
+    Examples
+    --------
+    >>> slots, needed = schedule_agenda([0, 0, 1], [0, 1, 0], n_slots=1)
+    >>> sorted(slots.tolist()), needed
+    ([-1, 0, 0], 2)
+    """
+    if n_slots is None:
+        return None, 0
+    slots = schedule_meetings(rows, cols)
+    return np.where(slots < n_slots, slots, -1), int(slots.max(initial=-1) + 1)
+

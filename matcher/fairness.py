@@ -13,13 +13,12 @@ unit arcs of cost ``p_1, p_2, ...`` (the flow always fills the cheapest first).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .assignment import _check_candidate_graph, _solve_b_matching, assign_partnerships, scale_scores
+from ._checks import check_candidate_graph
+from .assignment import scale_scores, solve_b_matching
 
-__all__ = ["ExposureReport", "assign_fair_partnerships", "exposure_gini", "report_fair_exposure"]
+__all__ = ["assign_fair_partnerships", "exposure_gini", "report_exposure"]
 
 DEFAULT_DECAY = (1.0, 0.6, 0.35)
 
@@ -97,6 +96,7 @@ def assign_fair_partnerships(
     --------
     One strong SME (row 0) could take all three buyers; two others score 0.7:
 
+    >>> from tiermatch.matcher import assign_partnerships
     >>> rows, cols = [0, 0, 0, 1, 2], [0, 1, 2, 1, 2]
     >>> scores = [1.0, 1.0, 1.0, 0.7, 0.7]
     >>> assign_partnerships(rows, cols, scores, [3, 1, 1], [1, 1, 1]).tolist()
@@ -106,7 +106,7 @@ def assign_fair_partnerships(
     """
     if solver not in ("ortools", "networkx"):
         raise ValueError(f"solver: expected 'ortools' or 'networkx', found {solver!r}")
-    rows_, cols_, scores_, cap_s, cap_b = _check_candidate_graph(
+    rows_, cols_, scores_, cap_s, cap_b = check_candidate_graph(
         rows, cols, scores, supplier_capacity, buyer_capacity
     )
     decay_ = _check_decay(decay)
@@ -116,7 +116,7 @@ def assign_fair_partnerships(
     if not live.any():
         return chosen
     r, c, w = rows_[live], cols_[live], weights[live]
-    chosen[live] = _solve_b_matching(
+    chosen[live] = solve_b_matching(
         r, c, w, cap_s, cap_b, solver=solver, source_arcs=_penalised_source_arcs(r, w, decay_)
     )
     return chosen
@@ -158,65 +158,19 @@ def exposure_gini(counts):
     return float(((2 * ranks - n - 1) * x).sum() / (n * total))
 
 
-@dataclass(frozen=True)
-class ExposureReport:
-    """Total score and spread of partnerships, without (``plain_*``) and with (``fair_*``) fair exposure."""
+def report_exposure(rows, scores, n_suppliers: int, chosen) -> dict:
+    """How an assignment spreads over suppliers: its total score, the exposure Gini, the suppliers matched.
 
-    plain_total_score: float
-    fair_total_score: float
-    plain_gini: float
-    fair_gini: float
-    plain_n_pairs: int
-    fair_n_pairs: int
-    plain_n_suppliers_matched: int
-    fair_n_suppliers_matched: int
-
-
-def report_fair_exposure(
-    rows, cols, scores, supplier_capacity, buyer_capacity, *, decay=DEFAULT_DECAY, scale=10_000, solver="ortools"
-):
-    """Compare the plain assignment with the fair-exposure one.
-
-    Rows are suppliers and columns are buyers. Runs
-    :func:`~tiermatch.matcher.assignment.assign_partnerships` and
-    :func:`assign_fair_partnerships` on the same graph and reports, for each,
-    the total score of the chosen pairs, the Gini coefficient of partnerships
-    per supplier (over all ``len(supplier_capacity)`` suppliers), the number of
-    pairs and of suppliers with at least one partner.
-
-    Parameters
-    ----------
-    rows, cols, scores, supplier_capacity, buyer_capacity, decay, scale, solver
-        As for :func:`assign_fair_partnerships`.
-
-    Returns
-    -------
-    report : ExposureReport
+    Rows are supplier positions of the candidate pairs; ``chosen`` masks the
+    assigned ones. A run reports this for the plain assignment and, with fair
+    exposure, for the fair one beside it.
 
     Examples
     --------
-    >>> report = report_fair_exposure([0, 0, 0, 1, 2], [0, 1, 2, 1, 2],
-    ...                               [1.0, 1.0, 1.0, 0.7, 0.7], [3, 1, 1], [1, 1, 1])
-    >>> round(report.plain_total_score, 2), round(report.fair_total_score, 2)
-    (3.0, 2.4)
-    >>> round(report.plain_gini, 4), report.fair_gini
-    (0.6667, 0.0)
+    >>> report_exposure([0, 0, 1], [0.9, 0.8, 0.5], 3, [True, True, False])
+    {'total_score': 1.7, 'gini': 0.6667, 'suppliers_matched': 1}
     """
-    plain = assign_partnerships(rows, cols, scores, supplier_capacity, buyer_capacity, scale=scale, solver=solver)
-    fair = assign_fair_partnerships(
-        rows, cols, scores, supplier_capacity, buyer_capacity, decay=decay, scale=scale, solver=solver
-    )
-    rows_ = np.asarray(rows, dtype=np.int64)
-    scores_ = np.asarray(scores, dtype=np.float64)
-    n_s = len(np.asarray(supplier_capacity))
-    counts = {name: np.bincount(rows_[mask], minlength=n_s) for name, mask in (("plain", plain), ("fair", fair))}
-    return ExposureReport(
-        plain_total_score=float(scores_[plain].sum()),
-        fair_total_score=float(scores_[fair].sum()),
-        plain_gini=exposure_gini(counts["plain"]),
-        fair_gini=exposure_gini(counts["fair"]),
-        plain_n_pairs=int(plain.sum()),
-        fair_n_pairs=int(fair.sum()),
-        plain_n_suppliers_matched=int((counts["plain"] > 0).sum()),
-        fair_n_suppliers_matched=int((counts["fair"] > 0).sum()),
-    )
+    rows, scores, chosen = np.asarray(rows), np.asarray(scores, dtype=float), np.asarray(chosen, dtype=bool)
+    counts = np.bincount(rows[chosen], minlength=n_suppliers)
+    return {"total_score": round(float(scores[chosen].sum()), 4), "gini": round(exposure_gini(counts), 4),
+            "suppliers_matched": int((counts > 0).sum())}

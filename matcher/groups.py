@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .assignment import (
-    SOLVERS,
-    InfeasibleFlowError,
-    InvalidCandidateGraphError,
-    _check_candidate_graph,
-    scale_scores,
-)
+from ..errors import InvalidCandidateGraphError
+from ._checks import check_candidate_graph
+from .assignment.flow import SOLVERS, scale_scores, solve_max_flow_min_cost
 
-__all__ = ["allocate_volume", "form_groups"]
+__all__ = ["allocate_volume", "form_groups", "group_partnerships"]
 
 
 def _check_labels(name, labels, n, problems):
@@ -104,7 +100,7 @@ def allocate_volume(
     >>> volume.tolist()
     [300000, 200000, 0]
     """
-    rows_, cols_, scores_, vol_s, dem_b = _check_candidate_graph(
+    rows_, cols_, scores_, vol_s, dem_b = check_candidate_graph(
         rows, cols, scores, supplier_volume, buyer_demand, names=("supplier_volume", "buyer_demand")
     )
     if (supplier_cluster is None) != (buyer_cluster is None):
@@ -130,46 +126,7 @@ def allocate_volume(
     total = int(min(vol_s.sum(), dem_b.sum()))
     if total == 0:
         return np.zeros(n_e, dtype=np.int64)
-    if solver == "ortools":
-        flows = _max_flow_min_cost_ortools(tails, heads, caps, costs, source, sink, total, n_e)
-    else:
-        flows = _max_flow_min_cost_networkx(tails, heads, caps, costs, source, sink, n_e)
-    return flows
-
-
-def _max_flow_min_cost_ortools(tails, heads, caps, costs, source, sink, total, n_flows):
-    """Flows on the first ``n_flows`` arcs of a maximum flow of minimum cost (OR-Tools)."""
-    from ortools.graph.python import min_cost_flow
-
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps, costs
-    )
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[source], supplies[sink] = total, -total
-    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = smcf.solve_max_flow_with_min_cost()
-    if status != smcf.OPTIMAL:  # pragma: no cover - a max flow always exists
-        raise InfeasibleFlowError(f"OR-Tools max flow with min cost ended with status {status.name}")
-    return np.asarray(smcf.flows(arcs[:n_flows]), dtype=np.int64)
-
-
-def _max_flow_min_cost_networkx(tails, heads, caps, costs, source, sink, n_flows):
-    """Flows on the first ``n_flows`` arcs of a maximum flow of minimum cost (networkx)."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(sink + 1))
-    # Pair arcs are unique and the other arcs touch source or sink: no parallel arcs.
-    graph.add_edges_from(
-        (int(u), int(v), {"capacity": int(c), "weight": int(w)})
-        for u, v, c, w in zip(tails, heads, caps, costs)
-    )
-    flow_dict = nx.max_flow_min_cost(graph, source, sink)
-    return np.fromiter(
-        (flow_dict[int(u)][int(v)] for u, v in zip(tails[:n_flows], heads[:n_flows])),
-        dtype=np.int64, count=n_flows,
-    )
+    return solve_max_flow_min_cost(tails, heads, caps, costs, source, sink, total, n_e, solver=solver)
 
 
 def form_groups(rows, cols, volume, supplier_volume, buyer_demand, *, min_members=2):
@@ -217,7 +174,7 @@ def form_groups(rows, cols, volume, supplier_volume, buyer_demand, *, min_member
     >>> form_groups(rows, cols, volume, [300, 300, 400], [500, 100]).tolist()
     [0, 0, -1, -1]
     """
-    rows_, cols_, volume_, vol_s, dem_b = _check_candidate_graph(
+    rows_, cols_, volume_, vol_s, dem_b = check_candidate_graph(
         rows, cols, volume, supplier_volume, buyer_demand, names=("supplier_volume", "buyer_demand")
     )
     if volume_.size and (volume_.min() < 0 or np.any(volume_ != np.round(volume_))):
@@ -234,3 +191,46 @@ def form_groups(rows, cols, volume, supplier_volume, buyer_demand, *, min_member
     group_of_buyer[needs_group] = np.arange(int(needs_group.sum()))
     group[in_use] = group_of_buyer[cols_[in_use]]
     return group
+
+
+def group_partnerships(S, B, candidates, scores, chosen) -> tuple[dict[int, str], dict[int, float]]:
+    """Group the SMEs assigned to a buyer whose monthly demand no single candidate can supply.
+
+    ``S`` holds every supplier's ``capacity`` and ``cluster``, ``B`` every buyer's ``demand`` and ``ids``;
+    ``candidates`` the pairs (rows are supplier positions), ``chosen`` the assigned ones.
+
+    The buyer's demand is allocated among its assigned SMEs (a transportation
+    problem on the flow solver), preferring higher scores and SMEs of one
+    cluster; volumes are in thousands of baht to keep flow costs small.
+    Returns the group id and the allocated baht a month of each member pair.
+    """
+    rows, cols = candidates.rows, candidates.cols
+    capacity = np.nan_to_num(S.capacity, nan=0.0)
+    best_capacity = np.zeros(len(B))
+    np.maximum.at(best_capacity, cols, capacity[rows])
+    needs_group = ~np.isnan(B.demand) & (B.demand > best_capacity)
+    edges = np.flatnonzero(chosen & needs_group[cols])
+    if not len(edges):
+        return {}, {}
+    _, cluster_codes = np.unique(S.cluster, return_inverse=True)
+    # Only real clusters count as shared: give each unclustered SME a label of its own.
+    labels = np.where(S.cluster == "", -1 - np.arange(len(S)), cluster_codes)
+    # A buyer "belongs" to the cluster holding most of its assigned capacity.
+    buyer_cluster = np.full(len(B), -10**9, dtype=np.int64)
+    for j in np.unique(cols[edges]):
+        members = rows[edges[cols[edges] == j]]
+        clustered = members[S.cluster[members] != ""]
+        if len(clustered):
+            totals = np.bincount(cluster_codes[clustered], weights=capacity[clustered])
+            buyer_cluster[j] = int(np.argmax(totals))
+    volume = allocate_volume(
+        rows[edges], cols[edges], scores[edges],
+        (capacity // 1000).astype(np.int64), (np.nan_to_num(B.demand) // 1000).astype(np.int64),
+        supplier_cluster=labels, buyer_cluster=buyer_cluster,
+    )
+    group = form_groups(rows[edges], cols[edges], volume, (capacity // 1000).astype(np.int64),
+                        (np.nan_to_num(B.demand) // 1000).astype(np.int64))
+    members = group >= 0
+    group_of = {int(k): f"G-{B.ids[cols[k]]}" for k in edges[members]}
+    volumes = {int(k): float(v) * 1000 for k, v in zip(edges[members], volume[members])}
+    return group_of, volumes

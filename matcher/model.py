@@ -28,6 +28,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from ..errors import InsufficientHistoryError
 from ..features.pairs import FEATURE_NAMES, TrackRecord
 from ..features.profiles import Partnership
 from .metrics import grouped_auc
@@ -48,10 +49,6 @@ __all__ = [
 DEAL_WEIGHT = 2.0
 _FORMAT = "tiermatch.LearnedScorer/1"
 _TRACK_COLUMN = FEATURE_NAMES.index("track_record")
-
-
-class InsufficientHistoryError(ValueError):
-    """The history cannot train or fairly judge a model (too few rows, buyers or outcomes of a kind)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def build_training_set(
     Examples
     --------
     >>> from tiermatch.features import Buyer, Partnership, Supplier
-    >>> from tiermatch.matcher import MatchEngine
+    >>> from tiermatch.matcher import prepare_context
     >>> s = [Supplier(supplier_id=f"S{i}", name="A", sector="automotive", products="metal parts",
     ...               province="Rayong") for i in range(2)]
     >>> b = [Buyer(buyer_id="B1", name="B", buyer_type="first_tier", sector="automotive",
@@ -146,7 +143,7 @@ def build_training_set(
     >>> history = [Partnership(supplier_id="S0", buyer_id="B1", outcome="deal"),
     ...            Partnership(supplier_id="S1", buyer_id="B1", outcome="rejected"),
     ...            Partnership(supplier_id="S9", buyer_id="B1", outcome="accepted")]
-    >>> rows = build_training_set(MatchEngine().prepare(s, b, history), history)
+    >>> rows = build_training_set(prepare_context(s, b, history), history)
     >>> rows.accepted.tolist(), rows.sample_weight.tolist(), rows.skipped
     ([True, False], [2.0, 1.0], ('S9 -> B1: supplier not in the register',))
     >>> rows.values[:, -1].tolist()  # each row's own outcome left out: the neutral 0.5 remains
@@ -395,7 +392,7 @@ def train_scoring_model(
     Parameters
     ----------
     context : MatchContext
-        A prepared register (``MatchEngine().prepare(...)``); its text vectors
+        A prepared register (:func:`~tiermatch.matcher.prepare_context`); its text vectors
         are reused, nothing is refitted.
     history : sequence of Partnership
         Past proposals and their outcomes.
@@ -447,7 +444,7 @@ def train_scoring_model(
     Examples
     --------
     >>> from tiermatch.features import Buyer, Partnership, Supplier
-    >>> from tiermatch.matcher import MatchEngine
+    >>> from tiermatch.matcher import prepare_context
     >>> rng = np.random.default_rng(0)
     >>> s = [Supplier(supplier_id=f"S{i}", name="A", sector="automotive", products="metal parts",
     ...               province="Rayong") for i in range(20)]
@@ -455,7 +452,7 @@ def train_scoring_model(
     ...            needs="metal parts", province="Rayong") for j in range(10)]
     >>> history = [Partnership(supplier_id=f"S{i}", buyer_id=f"B{j}", outcome=rng.choice(["accepted", "rejected"]))
     ...            for i in range(20) for j in range(10) if rng.random() < 0.3]
-    >>> report = train_scoring_model(MatchEngine().prepare(s, b, history), history)
+    >>> report = train_scoring_model(prepare_context(s, b, history), history)
     >>> report.adopted  # outcomes are coin flips: the prior stays
     False
     >>> p = report.model.score(np.full((1, len(FEATURE_NAMES)), 0.5))

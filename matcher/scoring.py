@@ -8,7 +8,7 @@ import numpy as np
 
 from ..features.pairs import FEATURE_NAMES
 
-__all__ = ["PRIOR_WEIGHTS", "score_prior"]
+__all__ = ["PRIOR_WEIGHTS", "score_pairs", "score_prior"]
 
 # Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
 # Product fit dominates: nothing else matters if the supplier does not make what is needed.
@@ -44,3 +44,15 @@ def score_prior(values: np.ndarray, weights=PRIOR_WEIGHTS) -> np.ndarray:
     """
     w = np.array([weights.get(name, 0.0) for name in FEATURE_NAMES], dtype=np.float32)
     return np.asarray(values, dtype=np.float32) @ w
+
+
+def score_pairs(values: np.ndarray, model=None) -> np.ndarray:
+    """Scores of pairs, higher is better: ``model.score(values)`` where a learned model is given, else the prior.
+
+    Examples
+    --------
+    >>> score_pairs(np.ones((1, len(FEATURE_NAMES)))).round(6).tolist()
+    [1.0]
+    """
+    return score_prior(values) if model is None else np.asarray(model.score(values))
+

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import InvalidInputError
 from ..features.profiles import Partnership, Supplier
 from ..features.reference import SECTORS, find_province
 
@@ -46,7 +47,7 @@ class ProgrammeTargets:
         if not 2000 <= self.year <= 2200:
             problems.append(f"year must be between 2000 and 2200 (Gregorian), got {self.year}")
         if problems:
-            raise ValueError("Invalid programme targets: " + "; ".join(problems))
+            raise InvalidInputError("Invalid programme targets: " + "; ".join(problems))
 
 
 def _progress(actual: float, target: float | None, expected_share: float) -> dict:

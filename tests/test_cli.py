@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tiermatch.cli import app
-from tiermatch.features.io import read_buyers, read_suppliers
+from tiermatch.io import read_buyers, read_suppliers
 from tiermatch.features.reference import haversine_km
 from tiermatch.features.candidates import ROAD_FACTOR
 
@@ -162,7 +162,7 @@ def test_retrain_stores_a_model_and_runs_say_what_scores_them(register, tmp_path
     assert result.exit_code == 0, result.output
     assert "Runs now score with" in result.output
     from tiermatch.store import Store
-    total, models = Store(database).models()
+    total, models = Store(database).models.page()
     assert total == 1
     adopted = models[0]["adopted"]
     run = invoke("run", "--out", tmp_path / "out", "--database", database)

@@ -16,9 +16,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..errors import ApiError
+from ...errors import TiermatchError
+from ...services import load_session_secret
+from ..errors import ApiError, status_of
 from . import pages, programme
-from .accounts import load_session_secret
 
 __all__ = ["SESSION_COOKIE", "create_web_app"]
 
@@ -37,7 +38,7 @@ _SECURITY_HEADERS = {
 
 
 def create_web_app(service: FastAPI) -> FastAPI:
-    """The pages over ``service``'s store, executor and shortlist cache.
+    """The pages over ``service``'s store, jobs and shortlist cache.
 
     The session cookie is signed with ``settings.session_secret`` (``TIERMATCH_SESSION_SECRET``),
     or, when that is unset, with a secret generated once and kept in the store, so that every
@@ -47,7 +48,7 @@ def create_web_app(service: FastAPI) -> FastAPI:
     Parameters
     ----------
     service : FastAPI
-        The JSON service, with ``state.settings``, ``state.store``, ``state.executor`` and
+        The JSON service, with ``state.settings``, ``state.store``, ``state.jobs`` and
         ``state.shortlists``.
 
     Returns
@@ -97,6 +98,14 @@ def create_web_app(service: FastAPI) -> FastAPI:
             return await error_page(request, 404, "no_completed_run")
         return await error_page(request, exc.status_code, exc.message)
 
+    async def domain_error(request: Request, exc: TiermatchError):
+        status = status_of(exc)
+        if status == 404 and "no completed run" in str(exc):
+            return await error_page(request, 404, "no_completed_run")
+        if status == 500:
+            raise exc
+        return await error_page(request, status, str(exc))
+
     async def http_error(request: Request, exc: StarletteHTTPException):
         return await error_page(request, exc.status_code, str(exc.detail))
 
@@ -106,6 +115,7 @@ def create_web_app(service: FastAPI) -> FastAPI:
 
     web.add_exception_handler(pages.SignInRequired, sign_in)
     web.add_exception_handler(ApiError, api_error)
+    web.add_exception_handler(TiermatchError, domain_error)
     web.add_exception_handler(StarletteHTTPException, http_error)
     web.add_exception_handler(RequestValidationError, validation_error)
     return web

@@ -1,35 +1,48 @@
 """The pages: sign in, dashboard, buyers and their shortlists, SMEs, runs, users.
 
-Every page calls the same store methods and route functions as the JSON service (``api.matches``,
-``api.runs``); none matches or scores anything itself. Roles are checked here as in the JSON
-routes: a buyer sees only its own shortlist and explanations, and records only its own feedback.
+Every page calls the same services as the JSON routes (:mod:`tiermatch.services`); none reads the
+store its own way, matches or scores anything. Roles are checked with the JSON routes' own rules:
+a buyer sees only its own shortlist and explanations, and records only its own feedback.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from ...features.candidates import ROAD_FACTOR
-from ...features.reference import OUTCOMES, SECTORS, haversine_km
+from ...errors import InvalidInputError, NotFoundError
+from ...features.reference import OUTCOMES, SECTORS
+from ...services import (
+    RunOptions,
+    add_web_user,
+    check_password,
+    find_session_key,
+    get_profile,
+    groups_rows,
+    hash_key,
+    list_profiles,
+    read_agenda,
+    read_explanation,
+    read_groups,
+    read_recommendations,
+    read_results,
+    read_shortlist,
+    record_feedback,
+)
 from ...store import Store
-from .. import matches, runs
-from ..auth import ADMIN, BUYER, MATCHMAKER, Principal, hash_key
-from ..deps import REGIONS, Page, profile_filters
+from ..auth import ADMIN, BUYER, MATCHMAKER, Principal, check_buyer_access
+from ..deps import REGIONS, profile_filters
 from ..errors import ApiError
-from ..schemas import FeedbackIn, RunIn
-from .accounts import add_web_user, check_password, find_session_key
+from ..runs import csv_response
+from ..schemas import RunIn
 from .charts import bar_chart
 from .i18n import LANGUAGES, label, province_label, translate
 
@@ -60,7 +73,7 @@ class Viewer:
 
 
 def service_of(request: Request):
-    """The JSON service these pages are mounted in: its store, executor and shortlist cache."""
+    """The JSON service these pages are mounted in: its store, jobs and shortlist cache."""
     return request.app.state.service
 
 
@@ -142,7 +155,9 @@ def render(request: Request, viewer: Viewer, template: str, status_code: int = 2
 
 
 def redirect(request: Request, path: str) -> RedirectResponse:
-    return RedirectResponse(request.scope.get("root_path", "") + path, status_code=303)
+    """See Other, to a path of these pages (given with or without their root, ``/web``)."""
+    root = request.scope.get("root_path", "")
+    return RedirectResponse(path if root and path.startswith(root + "/") else root + path, status_code=303)
 
 
 def _safe_next(path: str | None) -> str:
@@ -210,7 +225,7 @@ def _register_overview(request: Request) -> dict:
     key = tuple(sorted(counts.items()))
     if cache.get("key") == key and cache.get("expires", 0) > time.monotonic():
         return cache["value"]
-    suppliers, buyers = store.suppliers(), store.buyers()
+    suppliers, buyers = store.profiles.all("suppliers"), store.profiles.all("buyers")
     value = {
         "counts": counts,
         "suppliers_by_sector": Counter(s.sector for s in suppliers),
@@ -228,7 +243,7 @@ def _register_overview(request: Request) -> dict:
 def dashboard(request: Request, viewer: Matchmaker):
     lang = viewer.lang
     overview = _register_overview(request)
-    _, last_runs = store_of(request).runs(limit=8)
+    _, last_runs = store_of(request).runs.page(limit=8)
 
     def chart(counter, kind):
         keys = SECTORS if kind == "sector" else REGIONS
@@ -288,76 +303,49 @@ async def suppliers_page(request: Request, viewer: Matchmaker, sector: FilterQue
 async def _profiles_page(request, viewer, kind, sector, province, region, certification, offset):
     filters = await _resolve_filters(sector, province, region, certification)
     limit = 50
-    total, found = store_of(request).list_profiles(kind, sector=filters.sector, provinces=filters.provinces,
-                                                   certification=filters.certification, limit=limit, offset=offset)
+    total, found = list_profiles(store_of(request), kind, filters, limit, offset)
     return render(request, viewer, f"{kind}.html", profiles=found, total=total, offset=offset, limit=limit,
                   form=_filters_form(sector, province, region, certification), sectors=SECTORS, regions=REGIONS,
                   certifications=CERTIFICATION_CHOICES,
                   page_url=lambda o: str(request.url.include_query_params(offset=o)))
 
 
-def _road_km(supplier, buyer) -> float | None:
-    if supplier is None or buyer is None:
-        return None
-    # The same road-equivalent distance the candidates' distance limit uses.
-    return float(ROAD_FACTOR * haversine_km(supplier.latitude, supplier.longitude, buyer.latitude, buyer.longitude))
-
-
-def _outcomes(store: Store, buyer_id: str) -> dict[str, list[str]]:
-    """Outcomes recorded for the buyer, by SME."""
-    recorded: dict[str, list[str]] = {}
-    offset = 0
-    while True:
-        total, page = store.partnerships_page(buyer_id=buyer_id, limit=500, offset=offset)
-        for p in page:
-            recorded.setdefault(p.supplier_id, []).append(p.outcome)
-        offset += len(page)
-        if not page or offset >= total:
-            return recorded
-
-
 @router.get("/buyers/{buyer_id}", response_class=HTMLResponse)
 async def shortlist_page(request: Request, viewer: SignedIn, buyer_id: Id, sector: FilterQuery = "",
                          province: FilterQuery = "", region: FilterQuery = "", certification: FilterQuery = "",
                          all: Annotated[bool, Query()] = False):
-    principal = viewer.principal
-    matches.check_buyer_access(principal, buyer_id)
+    check_buyer_access(viewer.principal, buyer_id)
     store = store_of(request)
-    buyer = store.get_profile("buyers", buyer_id)
-    if buyer is None:
-        raise ApiError(404, f"no buyer with id {buyer_id!r}", "path.buyer_id")
+    buyer = get_profile(store, "buyers", buyer_id)
     filters = await _resolve_filters(sector, province, region, certification)
-    _, run_id, rows = store.latest_shortlist(buyer_id, sector=filters.sector, provinces=filters.provinces,
-                                             certification=filters.certification)
-    top_k = int(((store.get_run(run_id) or {}).get("options") or {}).get("top_k", 10)) if run_id else 0
-    shown = rows if all else rows[:top_k]
-    recorded = _outcomes(store, buyer_id)
-    items = []
-    for row in shown:
-        supplier = store.get_profile("suppliers", row["supplier_id"])
-        items.append({**row, "certifications": [c for c in row["supplier_certifications"].split(";") if c],
-                      "distance_km": _road_km(supplier, buyer),
-                      "capacity": supplier.capacity_thb_per_month if supplier else None,
-                      "recorded": recorded.get(row["supplier_id"], [])})
-    return render(request, viewer, "shortlist.html", buyer=buyer, run_id=run_id, items=items, total=len(rows),
-                  top_k=top_k, show_all=all, form=_filters_form(sector, province, region, certification),
-                  sectors=SECTORS, regions=REGIONS, certifications=CERTIFICATION_CHOICES, outcomes=OUTCOMES,
+    shortlist = read_shortlist(store, buyer_id, filters)
+    shown = shortlist.rows if all else shortlist.rows[:shortlist.top_k]
+    recorded = store.history.outcomes_by_supplier(buyer_id, [row["supplier_id"] for row in shown])
+    items = [{**row, "certifications": [c for c in row["supplier_certifications"].split(";") if c],
+              "capacity": row["supplier_capacity_thb_per_month"], "recorded": recorded.get(row["supplier_id"], [])}
+             for row in shown]
+    return render(request, viewer, "shortlist.html", buyer=buyer, run_id=shortlist.run_id, items=items,
+                  total=len(shortlist.rows), top_k=shortlist.top_k, show_all=all,
+                  form=_filters_form(sector, province, region, certification), sectors=SECTORS, regions=REGIONS,
+                  certifications=CERTIFICATION_CHOICES, outcomes=OUTCOMES,
                   all_url=str(request.url.include_query_params(all="true")))
 
 
 @router.get("/buyers/{buyer_id}/pairs/{supplier_id}", response_class=HTMLResponse)
 def explanation_page(request: Request, viewer: SignedIn, buyer_id: Id, supplier_id: Id):
+    check_buyer_access(viewer.principal, buyer_id)
     store = store_of(request)
-    explanation = matches.read_explanation(buyer_id, supplier_id, store, viewer.principal)
-    buyer = store.get_profile("buyers", buyer_id)
-    supplier = store.get_profile("suppliers", supplier_id)
+    explanation = read_explanation(store, buyer_id, supplier_id, shown_only=viewer.is_buyer)
+    buyer = store.profiles.get("buyers", buyer_id)
+    supplier = store.profiles.get("suppliers", supplier_id)
     lang = viewer.lang
-    features_chart = bar_chart([(f.name, f.value or 0.0) for f in explanation.features], percent=False, maximum=1.0,
-                      width=560)
+    features_chart = bar_chart([(f["name"], f["value"] or 0.0) for f in explanation["features"]], percent=False,
+                               maximum=1.0, width=560)
     return render(request, viewer, "explanation.html", e=explanation, buyer=buyer, supplier=supplier,
-                  distance_km=_road_km(supplier, buyer), outcomes=OUTCOMES,
-                  recorded=_outcomes(store, buyer_id).get(supplier_id, []),
-                  reasons=explanation.reasons_th if lang == "th" else explanation.reasons, features_chart=features_chart)
+                  distance_km=explanation["distance_km"], outcomes=OUTCOMES,
+                  recorded=store.history.outcomes_by_supplier(buyer_id, [supplier_id]).get(supplier_id, []),
+                  reasons=explanation["reasons_th"] if lang == "th" else explanation["reasons"],
+                  features_chart=features_chart)
 
 
 @router.post("/buyers/{buyer_id}/feedback")
@@ -366,11 +354,10 @@ def feedback(request: Request, viewer: SignedIn, buyer_id: Id, csrf: Annotated[s
              outcome: Annotated[str, Form(max_length=20)],
              back: Annotated[str, Form(max_length=500)] = ""):
     check_csrf(request, csrf)
-    try:
-        body = FeedbackIn(buyer_id=buyer_id, supplier_id=supplier_id, outcome=outcome)
-    except ValidationError as exc:
-        raise ApiError(422, f"outcome must be one of {', '.join(OUTCOMES)}, found {outcome!r}", "form.outcome") from exc
-    matches.create_feedback(body, store_of(request), viewer.principal)
+    if outcome not in OUTCOMES:
+        raise InvalidInputError(f"outcome must be one of {', '.join(OUTCOMES)}, found {outcome!r}", "outcome")
+    check_buyer_access(viewer.principal, buyer_id)
+    record_feedback(store_of(request), buyer_id, supplier_id, outcome, shown_only=viewer.is_buyer)
     request.session["flash"] = ["feedback_saved", {"outcome": translate(f"outcome_{outcome}", viewer.lang),
                                                    "supplier": supplier_id}]
     return redirect(request, _safe_next(back) if back else f"/buyers/{quote(buyer_id, safe='')}")
@@ -379,12 +366,11 @@ def feedback(request: Request, viewer: SignedIn, buyer_id: Id, csrf: Annotated[s
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
 def supplier_page(request: Request, viewer: Matchmaker, supplier_id: Id):
     store = store_of(request)
-    supplier = store.get_profile("suppliers", supplier_id)
-    if supplier is None:
-        raise ApiError(404, f"no supplier with id {supplier_id!r}", "path.supplier_id")
+    supplier = get_profile(store, "suppliers", supplier_id)
     recommendations = None
-    if store.latest_completed_run_id() is not None:
-        recommendations = matches.read_recommendations(supplier_id, store, viewer.principal, Page(limit=50, offset=0))
+    if store.runs.latest_completed_id() is not None:
+        run_id, total, rows = read_recommendations(store, supplier_id, limit=50)
+        recommendations = {"run_id": run_id, "total": total, "items": rows}
     return render(request, viewer, "supplier.html", supplier=supplier, recommendations=recommendations)
 
 
@@ -397,9 +383,9 @@ def runs_page(request: Request, viewer: Matchmaker, offset: Annotated[int, Query
 
 def _runs_page(request, viewer, offset=0, errors=None, status_code=200):
     store = store_of(request)
-    total, found = store.runs(limit=20, offset=offset)
+    total, found = store.runs.page(limit=20, offset=offset)
     return render(request, viewer, "runs.html", status_code, runs=found, total=total, offset=offset,
-                  latest=store.latest_completed_run_id(), errors=errors or [],
+                  latest=store.runs.latest_completed_id(), errors=errors or [],
                   defaults=RunIn())
 
 
@@ -420,21 +406,20 @@ def start_run(request: Request, viewer: Matchmaker, csrf: Annotated[str, Form(ma
         errors = ([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
                   if isinstance(exc, ValidationError) else [str(exc)])
         return _runs_page(request, viewer, errors=errors, status_code=422)
-    # The JSON route's own function: it records the run and hands it to the service's executor.
-    run = runs.start_run(SimpleNamespace(app=service_of(request)), store_of(request), viewer.principal, body)
-    return redirect(request, f"/runs/{run.run_id}")
+    run = service_of(request).state.jobs.start_run(RunOptions(**body.model_dump()))
+    return redirect(request, f"/runs/{run['run_id']}")
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, viewer: Matchmaker, run_id: RunId):
     store = store_of(request)
-    run = store.get_run(run_id)
+    run = store.runs.get(run_id)
     if run is None:
-        raise ApiError(404, f"no run with id {run_id}", "path.run_id")
+        raise NotFoundError("run", run_id, "run_id", message=f"no run with id {run_id}")
     summary = run["summary"] or {}
-    unmatched = store.run_unmatched(run_id) if run["status"] == "completed" else []
+    unmatched = store.runs.unmatched(run_id) if run["status"] == "completed" else []
     return render(request, viewer, "run.html", run=run, summary=summary, unmatched=unmatched,
-                  latest=store.latest_completed_run_id(),
+                  latest=store.runs.latest_completed_id(),
                   progress=bar_chart([(run["stage"] or run["status"],
                                        run["stage_done"] / run["stage_total"] if run["stage_total"] else 0.0)],
                                      percent=True, maximum=1.0))
@@ -444,27 +429,25 @@ def run_page(request: Request, viewer: Matchmaker, run_id: RunId):
 def assignment_page(request: Request, viewer: Matchmaker, run_id: RunId,
                     offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
     limit = 100
-    page = runs.read_run_assignment(run_id, store_of(request), viewer.principal, buyer_id=None, supplier_id=None,
-                                    limit=limit, offset=offset, format="json")
-    return render(request, viewer, "assignment.html", run_id=run_id, page=page, offset=offset, limit=limit,
-                  page_url=lambda o: str(request.url.include_query_params(offset=o)))
+    total, rows = read_results(store_of(request), run_id, "assignment", limit=limit, offset=offset)
+    return render(request, viewer, "assignment.html", run_id=run_id, page={"total": total, "items": rows},
+                  offset=offset, limit=limit, page_url=lambda o: str(request.url.include_query_params(offset=o)))
 
 
 @router.get("/runs/{run_id}/groups", response_class=HTMLResponse)
 def groups_page(request: Request, viewer: Matchmaker, run_id: RunId):
-    groups = runs.read_run_groups(run_id, store_of(request), viewer.principal)
-    return render(request, viewer, "groups.html", run_id=run_id, groups=groups)
+    groups = read_groups(store_of(request), run_id)
+    return render(request, viewer, "groups.html", run_id=run_id, groups={"items": groups})
 
 
 @router.get("/runs/{run_id}/agenda", response_class=HTMLResponse)
 def agenda_page(request: Request, viewer: Matchmaker, run_id: RunId,
                 by: Annotated[str, Query(pattern="^(buyer|supplier)$")] = "buyer"):
     store = store_of(request)
-    run = store.get_run(run_id)
+    run = store.runs.get(run_id)
     if run is not None and run["status"] == "completed" and not (run["summary"] or {}).get("agenda"):
         return render(request, viewer, "agenda.html", 409, run_id=run_id, agenda=None, by=by)
-    agenda = runs.read_run_agenda(run_id, store, viewer.principal, by=by, format="json")
-    return render(request, viewer, "agenda.html", run_id=run_id, agenda=agenda, by=by)
+    return render(request, viewer, "agenda.html", run_id=run_id, agenda=read_agenda(store, run_id, by), by=by)
 
 
 DOWNLOADS = ("shortlists", "recommendations", "assignment", "groups", "agenda_by_buyer", "agenda_by_supplier")
@@ -472,36 +455,18 @@ DOWNLOADS = ("shortlists", "recommendations", "assignment", "groups", "agenda_by
 
 @router.get("/runs/{run_id}/download/{name}.csv")
 def download(request: Request, viewer: Matchmaker, run_id: RunId, name: Annotated[str, Path(max_length=40)]):
-    store, principal = store_of(request), viewer.principal
-    common = dict(buyer_id=None, supplier_id=None, limit=None, offset=0, format="csv")
-    if name == "shortlists":
-        response = runs.read_run_shortlists(run_id, store, principal, deep=False, **common)
-    elif name == "recommendations":
-        response = runs.read_run_recommendations(run_id, store, principal, **common)
-    elif name == "assignment":
-        response = runs.read_run_assignment(run_id, store, principal, **common)
+    store = store_of(request)
+    if name in ("shortlists", "recommendations", "assignment"):
+        kind = name.removesuffix("s")
+        rows = read_results(store, run_id, kind)[1]
     elif name in ("agenda_by_buyer", "agenda_by_supplier"):
-        response = runs.read_run_agenda(run_id, store, principal, by=name.removeprefix("agenda_by_"), format="csv")
+        by = name.removeprefix("agenda_by_")
+        kind, rows = f"agenda_{by}", read_agenda(store, run_id, by)["meetings"]
     elif name == "groups":
-        response = _groups_csv(runs.read_run_groups(run_id, store, principal))
+        kind, rows = "groups", groups_rows(read_groups(store, run_id))
     else:
-        raise ApiError(404, f"no download {name!r}; one of: {', '.join(DOWNLOADS)}", "path.name")
-    response.headers["Content-Disposition"] = f'attachment; filename="run{run_id}_{name}.csv"'
-    return response
-
-
-def _groups_csv(groups) -> Response:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(("group_id", "buyer_id", "supplier_id", "volume_thb_per_month", "demand_thb_per_month",
-                     "coverage"))
-    for group in groups.items:
-        for member in group.members:
-            writer.writerow((group.group_id, group.buyer_id, member.supplier_id,
-                             "" if member.volume_thb_per_month is None else member.volume_thb_per_month,
-                             "" if group.demand_thb_per_month is None else group.demand_thb_per_month,
-                             "" if group.coverage is None else group.coverage))
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+        raise NotFoundError("download", name, "name", message=f"no download {name!r}; one of: {', '.join(DOWNLOADS)}")
+    return csv_response(kind, rows, f"run{run_id}_{name}.csv")
 
 
 # -- users -------------------------------------------------------------------
@@ -519,6 +484,6 @@ def add_user(request: Request, viewer: Admin, csrf: Annotated[str, Form(max_leng
     check_csrf(request, csrf)
     try:
         record = add_web_user(store_of(request), username, password, role, buyer_id.strip() or None)
-    except (ValueError, LookupError) as exc:
-        return render(request, viewer, "users.html", 422, error=str(exc).strip("'\""), added=None)
+    except (InvalidInputError, NotFoundError) as exc:
+        return render(request, viewer, "users.html", 422, error=str(exc), added=None)
     return render(request, viewer, "users.html", error=None, added=record["username"])

@@ -1,6 +1,7 @@
 """The programme's pages: cluster suggestions and the year's targets, for matchmakers.
 
-Both call the JSON routes' own functions (``api.clusters``): nothing is clustered or counted here.
+Both call the services the JSON routes call (:mod:`tiermatch.services`): nothing is clustered or
+counted here.
 The forms are GET forms (they change nothing); a value out of range is listed on the page with
 status 422, never a 500.
 """
@@ -9,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from .. import clusters
-from ..errors import ApiError
+from ...errors import ConflictError, InvalidInputError
+from ...matcher.targets import ProgrammeTargets
+from ...services import cluster_report, cluster_report_json, load_register, targets_report
 from .charts import bar_chart
 from .i18n import label, translate
 from .pages import Matchmaker, render, service_of, store_of
@@ -26,7 +27,7 @@ __all__ = ["router"]
 router = APIRouter()
 Field = Annotated[str, Query(max_length=40)]
 
-# The first words of a reason an SME was left out (matcher/clusters.py) -> its i18n key.
+# The first words of a reason an SME was left out (matcher/clusters/report.py) -> its i18n key.
 UNCLUSTERED_REASONS = {"too small": "reason_too_small", "no neighbour": "reason_no_neighbour"}
 
 
@@ -76,20 +77,18 @@ def clusters_page(request: Request, viewer: Matchmaker, min_size: Field = "5", m
     form = {"min_size": min_size, "max_size": max_size, "regroup": bool(regroup), "buyers": buyers}
     report = None
     if not errors:
+        store = store_of(request)
         try:
-            # The JSON route's own function, on the service's executor (one heavy job at a time).
-            report = clusters.cluster_suggestions(
-                SimpleNamespace(app=service_of(request)), store_of(request), viewer.principal,
-                min_size=low, max_size=high, keep_existing=not regroup, max_km=100.0, buyers_per_cluster=top, seed=0)
-        except ApiError as exc:
-            if exc.status_code != 409:
-                raise
+            # One of the service's jobs, as the JSON route runs it (one heavy job at a time).
+            report = cluster_report_json(service_of(request).state.jobs.call(
+                lambda: cluster_report(load_register(store), min_size=low, max_size=high, keep_existing=not regroup,
+                                       max_km=100.0, top_k_buyers=top, random_state=0)))
+        except ConflictError:
             errors.append(t("err_no_register"))
     if errors:
         return render(request, viewer, "clusters.html", 422, form=form, errors=errors, report=None)
-    store = store_of(request)
-    names = {s.supplier_id: s.name for s in store.suppliers()}
-    names.update({b.buyer_id: b.name for b in store.buyers()})
+    names = {s.supplier_id: s.name for s in store.profiles.all("suppliers")}
+    names.update({b.buyer_id: b.name for b in store.profiles.all("buyers")})
     quality = report["quality"]
     reasons = [(t(UNCLUSTERED_REASONS[k]) if k in UNCLUSTERED_REASONS else k, n)
                for k, n in sorted(quality.get("unclustered_reasons", {}).items(), key=lambda kv: -kv[1])]
@@ -126,11 +125,9 @@ def targets_page(request: Request, viewer: Matchmaker, year: Field = "", cluster
     if errors:
         return render(request, viewer, "targets.html", 422, form=form, errors=errors, report=None)
     try:
-        # The JSON route's own function.
-        report = clusters.programme_targets(store_of(request), viewer.principal, year=number,
-                                            clustered_target=clustered, match_target=matches,
-                                            deal_target_thb=deals, as_of=day)
-    except ValueError as exc:  # the targets' own checks
+        report = targets_report(store_of(request), ProgrammeTargets(number, clustered_smes=clustered, matches=matches,
+                                                                    deal_value_thb=deals), as_of=day)
+    except InvalidInputError as exc:  # the targets' own checks
         return render(request, viewer, "targets.html", 422, form=form, errors=[str(exc)], report=None)
     def sector(value):
         return label("sector", value, viewer.lang)

@@ -7,7 +7,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from tiermatch.api import create_app, create_key
+from tiermatch.api import create_app
+from tiermatch.services import create_key
 from tiermatch.features import Buyer, Supplier
 from tiermatch.settings import Settings
 

@@ -106,9 +106,9 @@ def test_a_buyer_gives_feedback_only_on_smes_it_was_shown(service):
 def test_a_buyer_cannot_read_an_explanation_of_a_pair_it_was_not_shown(service):
     service.run()
     store = service.store
-    run_id = store.latest_completed_run_id()
+    run_id = store.runs.latest_completed_id()
     shown = {r["supplier_id"] for kind in ("shortlist", "assignment")
-             for r in store.run_matches(run_id, kind, buyer_id="B1")[1]}
+             for r in store.runs.matches(run_id, kind, buyer_id="B1")[1]}
     for supplier_id in {"S1", "S2", "S3", "S4", "S5", "S6"} - shown:
         response = service.client.get(f"/pairs/B1/{supplier_id}/explanation", headers=service.headers["buyer"])
         assert response.status_code == 404
@@ -121,7 +121,7 @@ def test_keys_are_stored_hashed_shown_once_and_revocable(service):
     key, key_id = created.json()["key"], created.json()["key_id"]
     listed = service.client.get("/keys", headers=admin).json()
     assert all("key" not in k and "key_hash" not in k for k in listed)
-    assert key not in str(service.store.api_keys())
+    assert key not in str(service.store.keys.all())
     assert service.client.get("/suppliers", headers={"X-API-Key": key}).status_code == 200
     assert service.client.delete(f"/keys/{key_id}", headers=admin).status_code == 204
     assert service.client.get("/suppliers", headers={"X-API-Key": key}).status_code == 401

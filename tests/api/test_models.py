@@ -47,9 +47,9 @@ def test_runs_score_with_the_newest_adopted_model(with_feedback):
 
     svc = with_feedback
     svc.client.post("/models/retrain", headers=svc.headers["matchmaker"])
-    record = svc.store.get_model(1, with_bytes=True)
+    record = svc.store.models.get(1, with_bytes=True)
     # Adopt it by hand (the history is too small for it to win on merit).
-    adopted = svc.store.add_model(record["version"], record["blob"], adopted=True, metrics=record["metrics"])
+    adopted = svc.store.models.add(record["version"], record["blob"], adopted=True, metrics=record["metrics"])
     run = svc.run()
     assert run["summary"]["scoring"] == {"scorer": "model", "model_id": adopted["model_id"],
                                          "version": record["version"]}
@@ -67,7 +67,7 @@ def test_runs_score_with_the_newest_adopted_model(with_feedback):
 
 def test_an_unreadable_model_is_reported_and_the_prior_scores(with_feedback):
     svc = with_feedback
-    svc.store.add_model("bad", b"not a model", adopted=True, metrics={})
+    svc.store.models.add("bad", b"not a model", adopted=True, metrics={})
     run = svc.run()
     assert run["status"] == "completed"
     scoring = run["summary"]["scoring"]

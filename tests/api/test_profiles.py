@@ -22,7 +22,7 @@ def test_create_read_update_delete_a_supplier(service):
     assert again.status_code == 409 and again.json()["field"] == "body.supplier_id"
     updated = service.client.put("/suppliers/S9", json={**NEW_SUPPLIER, "max_buyers": 7}, headers=h)
     assert updated.status_code == 200 and updated.json()["max_buyers"] == 7
-    assert service.store.get_profile("suppliers", "S9").max_buyers == 7
+    assert service.store.profiles.get("suppliers", "S9").max_buyers == 7
     assert service.client.delete("/suppliers/S9", headers=h).status_code == 204
     missing = service.client.get("/suppliers/S9", headers=h)
     assert missing.status_code == 404 and missing.json()["field"] == "path.supplier_id"
@@ -56,7 +56,7 @@ def test_an_invalid_body_lists_every_problem(service):
     assert {"body.name", "body.sector", "body.province", "body.max_buyers", "body.colour"} <= fields
     assert body["field"] in fields and "problem" in body["message"]
     assert next(e for e in body["errors"] if e["field"] == "body.province")["found"] == "Atlantis"
-    assert service.store.get_profile("suppliers", "S10") is None
+    assert service.store.profiles.get("suppliers", "S10") is None
 
 
 @pytest.mark.parametrize("body", [None, [], "text", {"supplier_id": 5}], ids=["empty", "list", "string", "int id"])
@@ -121,9 +121,9 @@ def test_import_keeps_valid_rows_and_reports_every_bad_one(service):
     assert (report["added"], report["updated"], report["rejected_rows"]) == (1, 1, 2)
     assert report["encoding"] == "cp874" and report["rows_read"] == 4
     assert {(e["line"], e["field"]) for e in report["errors"]} == {(4, "sector"), (4, "province"), (5, "supplier_id")}
-    assert service.store.get_profile("suppliers", "S20").province == "Chiang Mai"
-    assert service.store.get_profile("suppliers", "S1").products == "deep drawn parts"
-    assert service.store.get_profile("suppliers", "S21") is None
+    assert service.store.profiles.get("suppliers", "S20").province == "Chiang Mai"
+    assert service.store.profiles.get("suppliers", "S1").products == "deep drawn parts"
+    assert service.store.profiles.get("suppliers", "S21") is None
 
 
 def test_import_of_an_unusable_file_stores_nothing(service):
@@ -140,7 +140,9 @@ def test_import_is_one_transaction(service, monkeypatch):
     rows = [[f"B{i}", "X", "exporter", "other", "needs", "Bangkok", "", "", "", ""] for i in range(10, 20)]
     raw = csv_bytes(BUYER_HEADER, rows)
     calls = {"n": 0}
-    original = service.store._upsert
+    from tiermatch.store import profiles
+
+    original = profiles.upsert
 
     def upsert_then_fail(conn, table, key, rows):
         calls["n"] += 1
@@ -149,12 +151,12 @@ def test_import_is_one_transaction(service, monkeypatch):
             raise RuntimeError("disk full")
         return result
 
-    monkeypatch.setattr(service.store, "_upsert", upsert_then_fail)
+    monkeypatch.setattr(profiles, "upsert", upsert_then_fail)
     client = TestClient(service.app, raise_server_exceptions=False)
     response = client.post("/buyers/import", files={"file": ("buyers.csv", raw, "text/csv")},
                                    headers=service.headers["matchmaker"])
     assert response.status_code == 500 and "RuntimeError" in response.json()["message"]
-    assert calls["n"] >= 2 and service.store.get_profile("buyers", "B10") is None
+    assert calls["n"] >= 2 and service.store.profiles.get("buyers", "B10") is None
 
 
 def test_import_history_drops_unknown_ids(service):

@@ -9,7 +9,7 @@ import pytest
 
 from tiermatch.api import create_app
 from tiermatch.features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
-from tiermatch.matcher.engine import MatchEngine
+from tiermatch.services import runs
 from tiermatch.matcher.scoring import PRIOR_WEIGHTS
 from tiermatch.settings import Settings
 
@@ -139,10 +139,10 @@ def test_a_failed_run_says_why_and_leaves_earlier_results(service, monkeypatch):
     h = service.headers["matchmaker"]
     before = service.client.get("/buyers/B1/shortlist", headers=h).json()
 
-    def broken(self, *args, **kwargs):
+    def broken(*args, **kwargs):
         raise MemoryError("out of memory while scoring")
 
-    monkeypatch.setattr(MatchEngine, "run", broken)
+    monkeypatch.setattr(runs, "run_batch", broken)
     failed = service.run(top_k=3)
     assert failed["status"] == "failed" and "out of memory while scoring" in failed["error"]
     assert service.client.get("/buyers/B1/shortlist", headers=h).json() == before
@@ -151,8 +151,6 @@ def test_a_failed_run_says_why_and_leaves_earlier_results(service, monkeypatch):
 
 
 def test_a_run_that_fails_while_saving_writes_nothing(service, monkeypatch):
-    from tiermatch.api import runs
-
     def half_rows(*args):
         matches, unmatched = original(*args)
         return matches + [{"kind": "shortlist"}], unmatched  # a row the database refuses
@@ -161,8 +159,8 @@ def test_a_run_that_fails_while_saving_writes_nothing(service, monkeypatch):
     monkeypatch.setattr(runs, "build_result_rows", half_rows)
     failed = service.run()
     assert failed["status"] == "failed"
-    assert service.store.run_matches(failed["run_id"], "shortlist")[0] == 0
-    assert service.store.latest_completed_run_id() is None
+    assert service.store.runs.matches(failed["run_id"], "shortlist")[0] == 0
+    assert service.store.runs.latest_completed_id() is None
 
 
 def test_feedback_is_used_at_the_next_run(service):
@@ -188,8 +186,8 @@ def test_feedback_on_unknown_ids_is_404(service):
 
 def test_a_restart_loses_nothing_and_fails_interrupted_runs(service):
     service.run()
-    interrupted = service.store.create_run({"top_k": 10, "min_score": 0.3}, worker="gone-host-is-this:999999999")
-    service.store.update_run(interrupted["run_id"], worker=f"{__import__('socket').gethostname()}:999999999")
+    interrupted = service.store.runs.create({"top_k": 10, "min_score": 0.3}, worker="gone-host-is-this:999999999")
+    service.store.runs.update(interrupted["run_id"], worker=f"{__import__('socket').gethostname()}:999999999")
     service.close()
     app = create_app(Settings(database_url=service.url))
     from fastapi.testclient import TestClient

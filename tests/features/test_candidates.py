@@ -5,10 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tiermatch.features import Buyer, Supplier, generate_register
+from tiermatch.datasets import make_register
+from tiermatch.features import Buyer, Supplier
 from tiermatch.features.candidates import ROAD_FACTOR, build_candidates, certification_groups, violates_hard_constraints
 from tiermatch.features.reference import haversine_km
-from tiermatch.matcher import MatchEngine
+from tiermatch.matcher import prepare_context
 
 PROVINCES = ["Bangkok", "Chon Buri", "Rayong", "Chiang Mai", "Songkhla", "Khon Kaen", "Chanthaburi"]
 CERTS = ["ISO 9001", "IATF 16949", "GMP", "Halal"]
@@ -31,7 +32,7 @@ buyers_strategy = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(suppliers=suppliers_strategy, buyers=buyers_strategy, method=st.sampled_from(["exact", "two_stage"]))
 def test_no_candidate_ever_breaks_a_hard_constraint(suppliers, buyers, method):
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
                                   n_per_buyer=5, n_per_supplier=2, method=method, n_components=8)
     for i, j in zip(candidates.rows, candidates.cols):
@@ -46,7 +47,7 @@ def test_no_candidate_ever_breaks_a_hard_constraint(suppliers, buyers, method):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(suppliers=suppliers_strategy, buyers=buyers_strategy, min_size=st.integers(1, 4))
 def test_certification_groups_search_each_query_among_exactly_those_it_may_meet(suppliers, buyers, min_size):
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     S, B = context.suppliers, context.buyers
     buyer_groups, supplier_groups = certification_groups(S, B, min_size=min_size)
 
@@ -74,7 +75,7 @@ def test_buyers_requiring_a_rare_certification_find_every_holder():
                           province="Bangkok", certifications="Halal" if i in halal else "GMP") for i in range(3000)]
     buyers = [Buyer(buyer_id=f"B{j}", name="b", buyer_type="exporter", sector="processed_food", needs="chili sauce",
                     province="Bangkok", required_certifications="Halal" if j < 70 else "") for j in range(140)]
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
                                   n_per_buyer=50, n_per_supplier=0, method="two_stage", n_components=8, oversample=1)
     for j in range(70):
@@ -89,7 +90,7 @@ def test_thai_supplier_is_a_candidate_of_an_english_buyer():
                     needs="Sourcing stamped metal parts", province="Chon Buri"),
               Buyer(buyer_id="B2", name="y", buyer_type="first_tier", sector="automotive",
                     needs="car seats", province="Chon Buri")]
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
                                   n_per_supplier=0)
     pairs = set(zip(candidates.rows.tolist(), candidates.cols.tolist()))
@@ -99,8 +100,8 @@ def test_thai_supplier_is_a_candidate_of_an_english_buyer():
 
 
 def test_two_stage_search_finds_nearly_all_of_the_exact_top_k():
-    register = generate_register(1500, 60, random_state=5)
-    context = MatchEngine().prepare(register.suppliers, register.buyers)
+    register = make_register(1500, 60, random_state=5)
+    context = prepare_context(register.suppliers, register.buyers)
     args = (context.X_suppliers, context.X_buyers, context.suppliers, context.buyers)
     exact = build_candidates(*args, n_per_buyer=20, n_per_supplier=0, method="exact")
     two_stage = build_candidates(*args, n_per_buyer=20, n_per_supplier=0, method="two_stage")
@@ -117,7 +118,7 @@ def test_two_stage_search_finds_nearly_all_of_the_exact_top_k():
 def test_bad_parameters_are_refused():
     suppliers = [Supplier(supplier_id="S1", name="a", sector="other", products="boxes", province="Rayong")]
     buyers = [Buyer(buyer_id="B1", name="b", buyer_type="first_tier", sector="other", needs="boxes", province="Rayong")]
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     args = (context.X_suppliers, context.X_buyers, context.suppliers, context.buyers)
     with pytest.raises(ValueError, match="n_per_buyer >= 1"):
         build_candidates(*args, n_per_buyer=0)

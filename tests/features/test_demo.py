@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiermatch.features.demo import (
+from tiermatch.datasets import (
     DemoRegister,
-    generate_register,
+    make_register,
     split_partnerships,
     true_relevance,
     write_register,
 )
-from tiermatch.features.demo_catalog import CATALOG
-from tiermatch.features.io import read_buyers, read_partnerships, read_suppliers
+from tiermatch.datasets._catalog import CATALOG
+from tiermatch.io import read_buyers, read_partnerships, read_suppliers
 from tiermatch.features.profiles import Buyer, Partnership, Supplier
 from tiermatch.features.reference import CERTIFICATIONS, SECTORS, find_province, haversine_km
 
@@ -36,7 +36,7 @@ ITEMS = {item.key: item for item in CATALOG}
 
 @pytest.fixture(scope="module")
 def register() -> DemoRegister:
-    return generate_register(random_state=0)
+    return make_register(random_state=0)
 
 
 def _language(text: str) -> str:
@@ -48,13 +48,13 @@ def _language(text: str) -> str:
 
 
 def test_same_seed_same_register():
-    first, second = generate_register(300, 30, random_state=11), generate_register(300, 30, random_state=11)
+    first, second = make_register(300, 30, random_state=11), make_register(300, 30, random_state=11)
     assert first == second
     assert first.supplier_rows == second.supplier_rows and first.buyer_rows == second.buyer_rows
 
 
 def test_another_seed_another_register():
-    first, second = generate_register(300, 30, random_state=11), generate_register(300, 30, random_state=12)
+    first, second = make_register(300, 30, random_state=11), make_register(300, 30, random_state=12)
     assert [s.products for s in first.suppliers] != [s.products for s in second.suppliers]
     assert first.partnerships != second.partnerships
 
@@ -64,7 +64,7 @@ def test_sizes_and_ids(register):
     assert len(register.buyers) == len(register.buyer_items) == len(register.buyer_rows) == 200
     assert register.suppliers[0].supplier_id == "S00001" and register.suppliers[-1].supplier_id == "S02000"
     assert register.buyers[0].buyer_id == "B0001" and register.buyers[-1].buyer_id == "B0200"
-    small = generate_register(7, 3, random_state=1)
+    small = make_register(7, 3, random_state=1)
     assert (len(small.suppliers), len(small.buyers)) == (7, 3)
     ids = ["S00003", "S00001"]
     assert register.supplier_positions(ids).tolist() == [2, 0]
@@ -78,7 +78,7 @@ def test_sizes_and_ids(register):
 ])
 def test_bad_sizes_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        generate_register(**kwargs)
+        make_register(**kwargs)
 
 
 # --------------------------------------------------------------------------- validity
@@ -101,7 +101,7 @@ def test_every_record_validates(register):
 @settings(max_examples=8, deadline=None)
 @given(n_suppliers=st.integers(1, 40), n_buyers=st.integers(1, 8), seed=st.integers(0, 2**32 - 1))
 def test_any_small_register_is_consistent(n_suppliers, n_buyers, seed):
-    reg = generate_register(n_suppliers, n_buyers, random_state=seed)
+    reg = make_register(n_suppliers, n_buyers, random_state=seed)
     assert len(reg.suppliers) == n_suppliers and len(reg.buyers) == n_buyers
     pairs = [(p.supplier_id, p.buyer_id) for p in reg.partnerships]
     assert len(pairs) == len(set(pairs))
@@ -347,6 +347,6 @@ def test_true_relevance_refuses_positions_outside_the_register(register):
 def test_cross_language_register_writes_smes_in_thai_and_buyers_in_english():
     from tiermatch.features.text import is_thai
 
-    register = generate_register(120, 15, random_state=2, cross_language=True)
+    register = make_register(120, 15, random_state=2, cross_language=True)
     assert all(is_thai(s.products) for s in register.suppliers)
     assert not any(is_thai(b.needs) for b in register.buyers)

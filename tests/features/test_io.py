@@ -1,6 +1,7 @@
 import pytest
 
-from tiermatch.features.io import InvalidFileError, read_buyers, read_partnerships, read_suppliers
+from tiermatch.errors import InvalidFileError
+from tiermatch.io import read_buyers, read_partnerships, read_suppliers
 from tests.conftest import BUYER_HEADER, SUPPLIER_HEADER
 
 ROWS = [

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from tiermatch.errors import InvalidVocabularyError
 from tiermatch.features.reference import SECTORS
 from tiermatch.features.text import tokenize
 from tiermatch.features.vocabulary import (
     Concept,
     ConceptMapper,
     ConceptVocabulary,
-    InvalidVocabularyError,
     _trie_pattern,
 )
 
@@ -316,10 +316,10 @@ def test_trie_pattern_finds_what_the_longest_first_alternation_finds(words, text
 
 def test_texts_read_in_forked_processes_give_what_one_process_gives(monkeypatch):
     import tiermatch.features.vocabulary as vocabulary_module
-    from tiermatch.features import generate_register
+    from tiermatch.datasets import make_register
 
     monkeypatch.setattr(vocabulary_module, "PARALLEL_MIN_TEXTS", 10)
-    texts = [s.products for s in generate_register(300, 10, random_state=3).suppliers]
+    texts = [s.products for s in make_register(300, 10, random_state=3).suppliers]
     one, two = ConceptMapper(n_jobs=1).fit(), ConceptMapper(n_jobs=2).fit()
     assert two._processes(len(texts)) == min(2, len(os.sched_getaffinity(0)))  # forked where there are two cores
     X1, tokens1 = one.transform_with_tokens(texts)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tiermatch.matcher import agenda
 from tiermatch.matcher.agenda import schedule_meetings
-from tiermatch.matcher.assignment import InvalidCandidateGraphError
+from tiermatch.errors import InvalidCandidateGraphError
 
 
 def test_docstring_examples_run():

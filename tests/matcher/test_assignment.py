@@ -11,10 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tiermatch.errors import InfeasibleFlowError, InvalidCandidateGraphError
 from tiermatch.matcher import assignment
 from tiermatch.matcher.assignment import (
-    InfeasibleFlowError,
-    InvalidCandidateGraphError,
     assign_one_to_one,
     assign_partnerships,
     scale_scores,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiermatch.features import generate_register
-from tiermatch.features.partitions import SupplierSource
+from tiermatch.datasets import make_register
+from tiermatch.features.sources import SupplierSource
 from tiermatch.matcher import MatchEngine
 from tiermatch.matcher.assignment import assign_partnerships, split_candidate_graph
 from tiermatch.matcher.batch import run_batch
@@ -31,7 +31,7 @@ def outcome(result):
 
 @pytest.fixture(scope="module")
 def register():
-    return generate_register(1500, 90, random_state=11)
+    return make_register(1500, 90, random_state=11)
 
 
 @pytest.fixture(scope="module")
@@ -147,11 +147,13 @@ def test_a_partition_task_never_changes_what_it_shares(register):
     """Workers serve the shared fit to each other while tasks run: a task that changed it would break that."""
     import pickle
 
-    from tiermatch.matcher.batch import fit_shared, match_partition
+    from tiermatch.matcher.batch import PartitionTask, match_partition
+    from tiermatch.matcher.context import fit_shared
 
     source = SupplierSource.from_records(register.suppliers, 500)
-    shared, duplicates, _ = fit_shared(MatchEngine(), source, register.buyers, register.partnerships, fit_sample=300)
-    before = pickle.dumps(shared)
-    for partition in source.partitions(duplicates):
-        match_partition(shared, partition)
-    assert pickle.dumps(shared) == before
+    shared, scan, _ = fit_shared(source, register.buyers, register.partnerships, fit_sample=300)
+    task = PartitionTask(shared, MatchEngine(), exact_limit=5e7)
+    before = pickle.dumps(task)
+    for partition in source.partitions(scan.duplicates):
+        match_partition(task, partition)
+    assert pickle.dumps(task) == before

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiermatch.features import Buyer, Supplier, generate_register
-from tiermatch.matcher import MatchEngine
+from tiermatch.datasets import make_register
+from tiermatch.features import Buyer, Supplier
+from tiermatch.matcher import prepare_context
 from tiermatch.matcher.clusters import SmeGraph, build_sme_graph, find_clusters, score_clustering, suggest_clusters
 
 # Two towns 600 km apart, two sectors with no input-output link between them: four natural clusters.
@@ -48,7 +49,7 @@ def _register(clusters: dict[str, str] | None = None):
 @pytest.fixture(scope="module")
 def two_towns():
     suppliers, buyers, expected = _register()
-    return MatchEngine().prepare(suppliers, buyers), expected
+    return prepare_context(suppliers, buyers), expected
 
 
 def test_two_towns_two_sectors_give_exactly_the_four_expected_clusters(two_towns):
@@ -80,7 +81,7 @@ def test_members_of_an_existing_cluster_are_never_moved_and_the_cluster_grows():
     existing = {"S-0a0": "Rayong Auto Cluster", "S-0a1": "Rayong Auto Cluster", "S-0a2": "Rayong Auto Cluster",
                 "S-0p0": "Rayong Auto Cluster"}  # a food SME put in the auto cluster stays there
     suppliers, buyers, expected = _register(existing)
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     report = suggest_clusters(context, min_size=3, max_size=10, top_k_buyers=0)
     grow = [s for s in report.suggestions if s.kind == "grow"]
     assert len(grow) == 1 and grow[0].existing_cluster == "Rayong Auto Cluster"
@@ -95,8 +96,8 @@ def test_members_of_an_existing_cluster_are_never_moved_and_the_cluster_grows():
 
 
 def test_no_silent_moves_on_a_demo_register():
-    register = generate_register(400, 40, random_state=5)
-    context = MatchEngine().prepare(register.suppliers, register.buyers)
+    register = make_register(400, 40, random_state=5)
+    context = prepare_context(register.suppliers, register.buyers)
     report = suggest_clusters(context, min_size=4, max_size=20, top_k_buyers=1)
     cluster_of = {s.supplier_id: s.cluster or "" for s in register.suppliers}
     seen = set()
@@ -179,7 +180,7 @@ def test_graph_links_complementary_products_across_linked_sectors():
     ]
     buyers = [Buyer(buyer_id="B1", name="X", buyer_type="first_tier", sector="automotive", needs="car seats",
                     province="Rayong")]
-    context = MatchEngine().prepare(suppliers, buyers)
+    context = prepare_context(suppliers, buyers)
     S = context.suppliers
     graph = build_sme_graph(S.latitude, S.longitude, S.sector, context.supplier_blocks["concepts"],
                             context.supplier_blocks["related"])

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiermatch.matcher import groups
-from tiermatch.matcher.assignment import InvalidCandidateGraphError, scale_scores
+from tiermatch.errors import InvalidCandidateGraphError
+from tiermatch.matcher.assignment import scale_scores
 from tiermatch.matcher.groups import allocate_volume, form_groups
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from tiermatch.features import Buyer, Partnership, Supplier
 from tiermatch.features.pairs import FEATURE_NAMES, PairFeatures
-from tiermatch.matcher import MatchEngine, model
+from tiermatch.matcher import MatchEngine, prepare_context, model
+from tiermatch.errors import InsufficientHistoryError
 from tiermatch.matcher.model import (
-    InsufficientHistoryError,
     LearnedScorer,
     _assign_folds,
     build_training_set,
@@ -41,8 +41,7 @@ class SyntheticContext:
 
     def pair_features(self, rows, cols, similarity=None):
         rows, cols = np.asarray(rows), np.asarray(cols)
-        n = len(rows)
-        return PairFeatures(rows, cols, self.values[rows, cols], np.zeros(n), np.full(n, np.nan))
+        return PairFeatures.from_values(rows, cols, self.values[rows, cols])
 
 
 def synthetic_history(rng, context, n_rows, accept_probability):
@@ -213,7 +212,7 @@ def test_track_record_leaves_the_pairs_own_outcomes_out():
         Partnership(supplier_id="S0", buyer_id="B0", outcome="deal"),  # the same pair proposed again
         Partnership(supplier_id="S1", buyer_id="B2", outcome="accepted"),
     ]
-    context = MatchEngine().prepare(suppliers, buyers, history)
+    context = prepare_context(suppliers, buyers, history)
     rows = build_training_set(context, history)
     track = rows.values[:, FEATURE_NAMES.index("track_record")]
     # Beta prior worth 2 proposals at rate 1/2 worth 2 proposals: rate = (accepted + 1) / (proposals + 2)
@@ -233,7 +232,7 @@ def test_unknown_ids_are_listed_and_too_little_history_raises():
         Partnership(supplier_id="S1", buyer_id="B0", outcome="rejected"),
         Partnership(supplier_id="S7", buyer_id="B9", outcome="rejected"),
     ]
-    context = MatchEngine().prepare(suppliers, buyers, history)
+    context = prepare_context(suppliers, buyers, history)
     assert build_training_set(context, history).skipped == ("S7 -> B9: supplier and buyer not in the register",)
     with pytest.raises(InsufficientHistoryError, match=r"at least 2 buyers.*got 2 usable rows \(1 accepted or deal, "
                                                        r"1 rejected\) over 1 buyers; 1 rows skipped, e.g. S7 -> B9"):

@@ -25,7 +25,7 @@ def test_round_trip_keeps_every_field(store):
     b = buyer("B1", required_certifications="Halal", max_distance_km=300, demand_thb_per_month=2e6)
     p = Partnership(supplier_id="S1", buyer_id="B1", outcome="deal", date="2024-02-29", value_thb=150000)
     store.import_register([s], [b], [p])
-    assert store.suppliers() == [s] and store.buyers() == [b] and store.partnerships() == [p]
+    assert store.profiles.all("suppliers") == [s] and store.profiles.all("buyers") == [b] and store.history.all() == [p]
 
 
 def test_importing_twice_updates_by_id_and_duplicates_nothing(store):
@@ -37,7 +37,7 @@ def test_importing_twice_updates_by_id_and_duplicates_nothing(store):
     assert again.added == {"suppliers": 1, "buyers": 0, "partnerships": 0}
     assert again.updated == {"suppliers": 1, "buyers": 1, "partnerships": 1}
     assert store.counts() == {"suppliers": 3, "buyers": 1, "partnerships": 1}
-    assert {s.supplier_id: s.products for s in store.suppliers()}["S1"] == "fish sauce"
+    assert {s.supplier_id: s.products for s in store.profiles.all("suppliers")}["S1"] == "fish sauce"
 
 
 def test_a_failed_import_changes_nothing(store):
@@ -51,9 +51,9 @@ def test_a_failed_import_changes_nothing(store):
         store.import_register([supplier("S1", products="changed"), supplier("S2")], [buyer("B1")],
                               [Broken(supplier_id="S1", buyer_id="B1", outcome="deal")])
     assert store.counts() == {"suppliers": 1, "buyers": 0, "partnerships": 0}
-    assert store.suppliers()[0].products == "chili sauce"
+    assert store.profiles.all("suppliers")[0].products == "chili sauce"
 
 
 def test_known_ids(store):
     store.import_register([supplier("S1"), supplier("S2")], [buyer("B9")])
-    assert store.known_ids("suppliers") == {"S1", "S2"} and store.known_ids("buyers") == {"B9"}
+    assert store.profiles.ids("suppliers") == {"S1", "S2"} and store.profiles.ids("buyers") == {"B9"}

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tiermatch.services import Filters, read_shortlist
 from tiermatch.store import Store
 
 from .test_store import buyer, supplier
@@ -20,69 +21,69 @@ def match_row(kind, buyer_id, supplier_id, rank, certifications=";GMP;"):
 
 
 def test_keys_are_found_by_hash_until_revoked(store):
-    store.add_api_key("k1", "h" * 64, "buyer", "B1", "test")
-    assert store.find_api_key("h" * 64)["buyer_id"] == "B1"
-    assert "key_hash" not in store.api_keys()[0]
-    assert store.revoke_api_key("k1") and not store.revoke_api_key("k1")
-    assert store.find_api_key("h" * 64) is None
+    store.keys.add("k1", "h" * 64, "buyer", "B1", "test")
+    assert store.keys.find("h" * 64)["buyer_id"] == "B1"
+    assert "key_hash" not in store.keys.all()[0]
+    assert store.keys.revoke("k1") and not store.keys.revoke("k1")
+    assert store.keys.find("h" * 64) is None
 
 
 def test_a_completed_run_is_served_and_a_failed_one_is_not(store):
     store.import_register([supplier("S1"), supplier("S2")], [buyer("B1")])
-    first = store.create_run({"top_k": 2})
-    store.complete_run(first["run_id"], [match_row("shortlist", "B1", "S1", 1),
+    first = store.runs.create({"top_k": 2})
+    store.runs.complete(first["run_id"], [match_row("shortlist", "B1", "S1", 1),
                                          match_row("shortlist", "B1", "S2", 2, ";Halal;")],
                        [{"kind": "supplier", "id": "S2", "reason": "x"}], {"n": 2})
-    second = store.create_run({"top_k": 2})
-    store.fail_run(second["run_id"], "boom")
-    assert store.latest_completed_run_id() == first["run_id"]
-    assert store.get_run(second["run_id"])["error"] == "boom"
-    known, run_id, rows = store.latest_shortlist("B1", certification="GMP")
-    assert known and run_id == first["run_id"] and [r["supplier_id"] for r in rows] == ["S1"]
-    assert store.run_matches(first["run_id"], "shortlist", buyer_id="B1", limit=1, offset=1)[1][0]["supplier_id"] == "S2"
-    assert store.run_unmatched(first["run_id"]) == [{"kind": "supplier", "id": "S2", "reason": "x"}]
-    assert set(store.run_pair(first["run_id"], "B1", "S2")) == {"shortlist"}
+    second = store.runs.create({"top_k": 2})
+    store.runs.fail(second["run_id"], "boom")
+    assert store.runs.latest_completed_id() == first["run_id"]
+    assert store.runs.get(second["run_id"])["error"] == "boom"
+    shortlist = read_shortlist(store, "B1", Filters(certification="GMP"))
+    assert shortlist.run_id == first["run_id"] and [r["supplier_id"] for r in shortlist.rows] == ["S1"]
+    assert store.runs.matches(first["run_id"], "shortlist", buyer_id="B1", limit=1, offset=1)[1][0]["supplier_id"] == "S2"
+    assert store.runs.unmatched(first["run_id"]) == [{"kind": "supplier", "id": "S2", "reason": "x"}]
+    assert set(store.runs.pair(first["run_id"], "B1", "S2")) == {"shortlist"}
 
 
 def test_results_of_a_run_land_whole_or_not_at_all(store):
-    run = store.create_run({"top_k": 1})
+    run = store.runs.create({"top_k": 1})
     with pytest.raises(Exception):
-        store.complete_run(run["run_id"], [match_row("shortlist", "B1", "S1", 1), {"kind": "shortlist"}], [], {})
-    assert store.run_matches(run["run_id"], "shortlist")[0] == 0
-    assert store.get_run(run["run_id"])["status"] == "queued"
+        store.runs.complete(run["run_id"], [match_row("shortlist", "B1", "S1", 1), {"kind": "shortlist"}], [], {})
+    assert store.runs.matches(run["run_id"], "shortlist")[0] == 0
+    assert store.runs.get(run["run_id"])["status"] == "queued"
 
 
 def test_interrupted_runs_are_failed(store):
-    alive, gone = store.create_run({}, worker="a"), store.create_run({}, worker="b")
-    assert store.fail_interrupted_runs(lambda worker: worker == "a") == 1
-    assert store.get_run(alive["run_id"])["status"] == "queued" and store.get_run(gone["run_id"])["status"] == "failed"
+    alive, gone = store.runs.create({}, worker="a"), store.runs.create({}, worker="b")
+    assert store.runs.fail_interrupted(lambda worker: worker == "a") == 1
+    assert store.runs.get(alive["run_id"])["status"] == "queued" and store.runs.get(gone["run_id"])["status"] == "failed"
 
 
 def test_list_profiles_filters_and_pages(store):
     store.import_register([supplier("S1", certifications="Halal"), supplier("S2", province="Chon Buri"),
                            supplier("S3", certifications="GMP;Halal")])
-    assert store.list_profiles("suppliers", certification="Halal", limit=1, offset=1)[0] == 2
-    assert [s.supplier_id for s in store.list_profiles("suppliers", provinces=["Chon Buri"])[1]] == ["S2"]
-    assert store.delete_profile("suppliers", "S1") and store.get_profile("suppliers", "S1") is None
+    assert store.profiles.page("suppliers", certification="Halal", limit=1, offset=1)[0] == 2
+    assert [s.supplier_id for s in store.profiles.page("suppliers", provinces=["Chon Buri"])[1]] == ["S2"]
+    assert store.profiles.delete("suppliers", "S1") and store.profiles.get("suppliers", "S1") is None
 
 
 def test_models_are_stored_with_metrics_and_the_newest_adopted_is_served(store):
-    assert store.latest_adopted_model() is None
-    first = store.add_model("v1", b"one", adopted=True, metrics={"model_metric": 0.7})
-    store.add_model("v2", b"two", adopted=False, metrics={"model_metric": 0.6})
+    assert store.models.latest_adopted() is None
+    first = store.models.add("v1", b"one", adopted=True, metrics={"model_metric": 0.7})
+    store.models.add("v2", b"two", adopted=False, metrics={"model_metric": 0.6})
     assert "blob" not in first and first["adopted"] is True
-    latest = store.latest_adopted_model()
+    latest = store.models.latest_adopted()
     assert latest["version"] == "v1" and latest["blob"] == b"one"
-    total, records = store.models()
+    total, records = store.models.page()
     assert total == 2 and [r["version"] for r in records] == ["v2", "v1"] and "blob" not in records[0]
 
 
 def test_result_rows_keep_features_thai_reasons_volumes_and_slots(store):
-    run = store.create_run({"top_k": 1})
+    run = store.runs.create({"top_k": 1})
     row = {**match_row("assignment", "B1", "S1", 1), "reasons_th": "เหตุผล", "features": {"product_fit": 0.5},
            "volume_thb_per_month": 1000.0, "slot": 2, "buyer_demand_thb_per_month": 2000.0}
-    store.complete_run(run["run_id"], [row], [], {})
-    stored = store.run_pair(run["run_id"], "B1", "S1")["assignment"]
+    store.runs.complete(run["run_id"], [row], [], {})
+    stored = store.runs.pair(run["run_id"], "B1", "S1")["assignment"]
     assert {k: stored[k] for k in row} == row
 
 
@@ -101,5 +102,5 @@ def test_an_older_store_gains_the_new_result_columns(tmp_path):
         conn.execute("INSERT INTO run_matches VALUES (1, 'shortlist', 'B1', 'S1', 1, 0.5, 'r', '', 'n', 'x', 'p', "
                      "'Central', ';', 'b', 'exporter', 'x', 'p')")
     store = Store(f"sqlite:///{path}")
-    old = store.run_pair(1, "B1", "S1")["shortlist"]
+    old = store.runs.pair(1, "B1", "S1")["shortlist"]
     assert old["reasons_th"] == "" and old["features"] is None and old["slot"] is None

@@ -7,8 +7,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tiermatch.api import create_app, create_key
-from tiermatch.api.web import add_web_user
+from tiermatch.api import create_app
+from tiermatch.services import create_key
+from tiermatch.services import add_web_user
 from tiermatch.features import Buyer, Supplier
 from tiermatch.settings import Settings
 

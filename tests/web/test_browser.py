@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tiermatch.api import create_app, create_key
-from tiermatch.api.runs import execute_run, run_options
-from tiermatch.api.schemas import RunIn
-from tiermatch.features.demo import generate_register
+from tiermatch.api import create_app
+from tiermatch.services import create_key
+from tiermatch.services import RunOptions, execute_run, queue_run
+from tiermatch.datasets import make_register
 from tiermatch.settings import Settings
 
 CHROMIUM = os.environ.get("TIERMATCH_CHROMIUM", "/usr/bin/chromium")
@@ -59,11 +59,11 @@ class Server:
 
         self.app = create_app(Settings(database_url=f"sqlite:///{path}"))  # Secure cookie, as by default
         self.store = self.app.state.store
-        register = generate_register(300, 30, random_state=0)
+        register = make_register(300, 30, random_state=0)
         self.store.import_register(register.suppliers, register.buyers, register.partnerships)
-        options = run_options(RunIn(top_k=10, slots=6))
-        execute_run(self.store, self.store.create_run(options)["run_id"], options)
-        assert self.store.latest_completed_run_id() == 1
+        options = RunOptions(top_k=10, slots=6)
+        execute_run(self.store, queue_run(self.store, options)["run_id"], options)
+        assert self.store.runs.latest_completed_id() == 1
         self.keys = {"matchmaker": create_key(self.store, "matchmaker")["key"]}
         self.buyer_ids = [b.buyer_id for b in register.buyers]
         self.keys["buyer"] = create_key(self.store, "buyer", self.buyer_ids[0])["key"]
@@ -175,7 +175,7 @@ def test_browse_filter_explain_and_record_feedback(page, server):
     page.click("form.feedback button[value=deal]")
     page.wait_for_load_state()
     assert page.locator("p.flash").inner_text() == f"Recorded: deal for {supplier_id}."
-    _, stored = server.store.partnerships_page(buyer_id=buyer_id, supplier_id=supplier_id)
+    _, stored = server.store.history.page(buyer_id=buyer_id, supplier_id=supplier_id)
     assert "deal" in [p.outcome for p in stored]
 
 
@@ -190,7 +190,7 @@ def test_start_a_run_watch_it_finish_and_browse_its_results(page, server):
     # The page refreshes itself each second until the run ends.
     page.wait_for_selector('#run-status[data-status="completed"], #run-status[data-status="failed"]', timeout=45_000)
     assert page.locator("#run-status").get_attribute("data-status") == "completed", page.content()
-    assert server.store.get_run(run_id)["options"]["slots"] == 6
+    assert server.store.runs.get(run_id)["options"]["slots"] == 6
     shoot(page, "07_run_en")
 
     page.click(f"a[href='/web/runs/{run_id}/agenda?by=buyer']")

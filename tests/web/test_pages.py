@@ -104,11 +104,11 @@ def test_signing_out_ends_the_session(site):
 
 
 def test_a_revoked_key_ends_its_sessions(site):
-    from tiermatch.api import create_key
+    from tiermatch.services import create_key
     record = create_key(site.store, "matchmaker")
     client = site.client()
     assert sign_in(client, api_key=record["key"]).url.path == "/web/dashboard"
-    site.store.revoke_api_key(record["key_id"])
+    site.store.keys.revoke(record["key_id"])
     assert client.get("/web/dashboard", follow_redirects=False).status_code == 303
 
 
@@ -156,7 +156,7 @@ def test_a_buyer_may_not_record_feedback_for_another_buyer(site):
     response = client.post("/web/buyers/B2/feedback",
                            data={"csrf": csrf_of(page.text), "supplier_id": "S4", "outcome": "deal"})
     assert response.status_code == 403
-    _, recorded = site.store.partnerships_page(buyer_id="B2")
+    _, recorded = site.store.history.page(buyer_id="B2")
     assert not recorded
 
 
@@ -214,7 +214,7 @@ def test_feedback_from_the_shortlist_is_stored(site):
                                                             "outcome": "accepted", "back": "/buyers/B1"})
     assert response.status_code == 200 and response.url.path == "/web/buyers/B1"
     assert "Recorded: accepted for S2." in response.text
-    _, recorded = site.store.partnerships_page(buyer_id="B1", supplier_id="S2")
+    _, recorded = site.store.history.page(buyer_id="B1", supplier_id="S2")
     assert [p.outcome for p in recorded] == ["accepted"]
     assert "tag-accepted" in response.text.split('data-supplier="S2"')[1].split("</tr>")[0]
 
@@ -240,7 +240,7 @@ def test_starting_a_run_from_the_page_and_following_it(site):
                                               "fair": "", "slots": ""}, follow_redirects=False)
     assert response.status_code == 303
     run_id = int(response.headers["location"].rsplit("/", 1)[1])
-    run = site.store.get_run(run_id)
+    run = site.store.runs.get(run_id)
     assert run["options"]["top_k"] == 3 and run["options"]["fair"] is False
     from ..api.conftest import wait_for_run
     wait_for_run(client, run_id, {"X-API-Key": site.keys["matchmaker"]})
@@ -251,10 +251,10 @@ def test_starting_a_run_from_the_page_and_following_it(site):
 
 def test_a_run_still_running_refreshes_itself(site):
     client = site.client("matchmaker")  # its start fails runs left unfinished: make the run after it
-    run = site.store.create_run({"top_k": 5, "min_score": 0.3, "fair": False, "slots": None})
+    run = site.store.runs.create({"top_k": 5, "min_score": 0.3, "fair": False, "slots": None})
     page = client.get(f"/web/runs/{run['run_id']}").text
     assert 'http-equiv="refresh"' in page and 'id="run-progress"' in page
-    site.store.fail_run(run["run_id"], "stopped by the test")
+    site.store.runs.fail(run["run_id"], "stopped by the test")
 
 
 def test_bad_run_options_are_listed(site):
@@ -318,7 +318,7 @@ def test_the_language_is_remembered_and_reasons_follow_it(site):
     page = client.get("/web/buyers/B1").text
     assert "ภาคตะวันออก" in page or "ระยอง" in page  # Thai place names
     assert "รายชื่อ SME ที่คัดเลือกสำหรับ" in page
-    reasons_th = site.store.run_pair(1, "B1", "S1")["shortlist"]["reasons_th"]
+    reasons_th = site.store.runs.pair(1, "B1", "S1")["shortlist"]["reasons_th"]
     assert reasons_th.split(";")[0] in page
     client.get("/web/dashboard?lang=en")
     assert "Shortlist of" in client.get("/web/buyers/B1").text

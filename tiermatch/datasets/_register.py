@@ -11,7 +11,7 @@ latent utility, so a model that learns from it has something real to learn.
 Every profile's true catalogue items are kept (``supplier_items``,
 ``buyer_items``) so quality benchmarks can score a matcher against a perfect
 reader with :func:`true_relevance`. The catalogue is
-:data:`tiermatch.features.demo_catalog.CATALOG`; all names are invented.
+:data:`tiermatch.datasets._catalog.CATALOG`; all names are invented.
 """
 
 from __future__ import annotations
@@ -20,20 +20,19 @@ import bisect
 import csv
 import datetime as dt
 import itertools
-import os
 import random
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .candidates import ROAD_FACTOR
-from .demo_catalog import CATALOG, CatalogItem
-from .profiles import Buyer, Partnership, Supplier
-from .reference import CERTIFICATIONS, SECTORS, haversine_km, provinces
+from ..features.candidates import ROAD_FACTOR
+from ..features.profiles import Buyer, Partnership, Supplier
+from ..features.reference import CERTIFICATIONS, SECTORS, haversine_km, provinces
+from ..io.atomic import write_atomically
+from ._catalog import CATALOG, CatalogItem
 
-__all__ = ["DemoRegister", "generate_register", "split_partnerships", "true_relevance", "write_register"]
+__all__ = ["DemoRegister", "make_register", "split_partnerships", "true_relevance", "write_register"]
 
 # --------------------------------------------------------------------------- world parameters
 
@@ -838,7 +837,7 @@ def true_relevance(register: DemoRegister, supplier_positions, buyer_positions) 
 
     Examples
     --------
-    >>> reg = generate_register(60, 8, random_state=1)
+    >>> reg = make_register(60, 8, random_state=1)
     >>> grid = true_relevance(reg, np.arange(60)[:, None], np.arange(8)[None, :])
     >>> grid.shape, set(np.unique(grid)) <= {0, 1, 2}
     ((60, 8), True)
@@ -954,7 +953,7 @@ def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[in
 # --------------------------------------------------------------------------- public entry points
 
 
-def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=0,
+def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=0,
                       proposals_per_buyer: tuple[int, int] = (3, 6), cross_language: bool = False) -> DemoRegister:
     """Generate a realistic Thai register of SMEs, buyers and past proposals.
 
@@ -991,10 +990,10 @@ def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_st
 
     Examples
     --------
-    >>> reg = generate_register(50, 5, random_state=7)
+    >>> reg = make_register(50, 5, random_state=7)
     >>> len(reg.suppliers), len(reg.buyers), reg.suppliers[0].supplier_id, reg.buyers[0].buyer_id
     (50, 5, 'S00001', 'B0001')
-    >>> reg == generate_register(50, 5, random_state=7)
+    >>> reg == make_register(50, 5, random_state=7)
     True
     >>> {p.outcome for p in reg.partnerships} <= {"accepted", "rejected", "deal"}
     True
@@ -1029,18 +1028,13 @@ def generate_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_st
     return register
 
 
-def _atomic_write_csv(path: Path, columns, rows) -> None:
-    """Write a CSV to a temporary file beside ``path`` and move it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_rows(path: Path, columns, rows) -> None:
+    def write(f):
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    write_atomically(path, write)
 
 
 def _record_row(record, columns) -> dict[str, str]:
@@ -1082,8 +1076,8 @@ def write_register(register: DemoRegister, directory) -> dict[str, Path]:
     Examples
     --------
     >>> import tempfile
-    >>> from tiermatch.features.io import read_suppliers
-    >>> reg = generate_register(30, 4, random_state=0)
+    >>> from tiermatch.io import read_suppliers
+    >>> reg = make_register(30, 4, random_state=0)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     paths = write_register(reg, tmp)
     ...     len(read_suppliers(paths["suppliers"]).records)
@@ -1094,9 +1088,9 @@ def write_register(register: DemoRegister, directory) -> dict[str, Path]:
     supplier_rows = register.supplier_rows or [_record_row(s, _SUPPLIER_COLUMNS) for s in register.suppliers]
     buyer_rows = register.buyer_rows or [_record_row(b, _BUYER_COLUMNS) for b in register.buyers]
     paths = {name: directory / f"{name}.csv" for name in ("suppliers", "buyers", "partnerships")}
-    _atomic_write_csv(paths["suppliers"], _SUPPLIER_COLUMNS, supplier_rows)
-    _atomic_write_csv(paths["buyers"], _BUYER_COLUMNS, buyer_rows)
-    _atomic_write_csv(paths["partnerships"], _PARTNERSHIP_COLUMNS,
+    _write_rows(paths["suppliers"], _SUPPLIER_COLUMNS, supplier_rows)
+    _write_rows(paths["buyers"], _BUYER_COLUMNS, buyer_rows)
+    _write_rows(paths["partnerships"], _PARTNERSHIP_COLUMNS,
                       (_record_row(p, _PARTNERSHIP_COLUMNS) for p in register.partnerships))
     return paths
 
@@ -1132,7 +1126,7 @@ def split_partnerships(partnerships, *, n_test_per_buyer: int = 1, by: str = "da
 
     Examples
     --------
-    >>> reg = generate_register(200, 10, random_state=3)
+    >>> reg = make_register(200, 10, random_state=3)
     >>> train, test = split_partnerships(reg.partnerships)
     >>> len(train) + len(test) == len(reg.partnerships), len({p.buyer_id for p in test}) == 10
     (True, True)

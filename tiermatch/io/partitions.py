@@ -1,66 +1,29 @@
-"""Suppliers in partitions: a register too large to hold, read a slice at a time, wherever a slice is matched.
+"""Supplier files read in partitions: parsed once to scan, once more to match, wherever a partition runs.
 
-A :class:`SupplierSource` is scanned once on the machine that starts a run
-(ids, for duplicates and history, and the product texts of a sample, for
-fitting the text space), then yields its partitions one by one. A partition
-is small to ship: a Parquet partition is a file and a row range, read on the
-worker that runs it; a CSV partition carries its rows, since a CSV file cannot
-be entered in the middle; a partition of records already validated (the
-store, an upload) carries them. Every partition validates its rows where it
-runs and reports bad ones by file, line (Parquet: row) and field.
+The scan (:meth:`SupplierSource.scan`) reads every row's id and the product
+text of a sample, counting the rows as it goes; the partitions are read once
+more, each where it is matched. A Parquet partition is a file and a row range,
+read on the worker that runs it; a CSV partition carries its rows, since a
+CSV file cannot be entered in the middle. Every partition validates its rows
+(:func:`tiermatch.features.validation.validate_rows`) and reports bad ones by
+file, line (Parquet: row) and field.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .io import InvalidFileError, ReadResult, RowError, check_columns, decode_csv, parquet_cells, validate_rows
-from .profiles import Supplier
+from ..errors import InvalidFileError
+from ..features.profiles import Supplier
+from ..features.sources import Partition, SupplierSource
+from ..features.validation import ReadResult, RowError, check_columns, validate_rows
+from .records import decode_csv, parquet_cells
 
-__all__ = ["CsvPartition", "ParquetPartition", "RecordsPartition", "Scan", "SupplierSource", "open_suppliers"]
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What a run needs of the whole register before matching any of it.
-
-    ``ids``: every row's supplier id in order (rows that lack one hold "");
-    ``texts``: product text of the rows in ``wanted`` (the fitting sample and
-    the suppliers in the history), by row; ``duplicates``: each repeated id's
-    later rows, mapped to the line of its first.
-    """
-
-    ids: list[str]
-    texts: dict[int, str]
-    duplicates: dict[int, int]
-
-
-class _Partition:
-    index: int
-
-    def read(self, only: Sequence[int] | None = None) -> ReadResult[Supplier]:
-        """Valid suppliers of this partition (or of its rows ``only``, positions within it), and every problem.
-
-        ``result.lines`` holds each record's position within the partition, so
-        that a record can be read again alone.
-        """
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class RecordsPartition(_Partition):
-    """Suppliers already validated, in memory."""
-
-    index: int
-    records: list[Supplier]
-
-    def read(self, only=None) -> ReadResult[Supplier]:
-        positions = range(len(self.records)) if only is None else only
-        return ReadResult(records=[self.records[i] for i in positions], lines=list(positions))
+__all__ = ["CsvPartition", "ParquetPartition", "open_suppliers"]
 
 
 def _validate_partition(name, columns, rows, line_of, duplicates, only) -> ReadResult[Supplier]:
@@ -85,7 +48,7 @@ def _validate_partition(name, columns, rows, line_of, duplicates, only) -> ReadR
 
 
 @dataclass(frozen=True)
-class CsvPartition(_Partition):
+class CsvPartition(Partition):
     """Rows of a CSV file, with the line each came from (for messages)."""
 
     index: int
@@ -100,7 +63,7 @@ class CsvPartition(_Partition):
 
 
 @dataclass(frozen=True)
-class ParquetPartition(_Partition):
+class ParquetPartition(Partition):
     """Rows ``[start, stop)`` of a Parquet file, read where the partition runs. Row numbers count from 1."""
 
     index: int
@@ -136,93 +99,38 @@ def _read_parquet_rows(path: str, start: int, stop: int):
     return table.slice(start - first, stop - start)
 
 
-class SupplierSource:
-    """A register of suppliers to be read in partitions of ``partition_size`` rows.
-
-    Use :func:`open_suppliers` for files; ``SupplierSource.from_records`` for
-    suppliers in memory.
-    """
-
-    def __init__(self, name: str, n_rows: int, partition_size: int):
-        if partition_size < 1:
-            raise ValueError(f"Expected partition_size >= 1, got {partition_size}")
-        self.name, self.n_rows, self.partition_size = name, n_rows, partition_size
-
-    @property
-    def n_partitions(self) -> int:
-        return max(1, -(-self.n_rows // self.partition_size))
-
-    @staticmethod
-    def from_records(records: Sequence[Supplier], partition_size: int | None = None) -> SupplierSource:
-        return _RecordsSource(list(records), partition_size or max(len(records), 1))
-
-    def scan(self, wanted) -> Scan:
-        """Read ids (and the texts of rows ``wanted(row, supplier_id)`` says to keep) of the whole register."""
-        raise NotImplementedError
-
-    def partitions(self, duplicates: dict[int, int]) -> Iterator[_Partition]:
-        """The partitions in order, each made only when asked for."""
-        raise NotImplementedError
-
-
-class _RecordsSource(SupplierSource):
-    def __init__(self, records: list[Supplier], partition_size: int):
-        super().__init__("suppliers", len(records), partition_size)
-        self.records = records
-
-    def scan(self, wanted) -> Scan:
-        ids = [s.supplier_id for s in self.records]
-        return Scan(ids, {i: s.products for i, s in enumerate(self.records) if wanted(i, s.supplier_id)}, {})
-
-    def partitions(self, duplicates) -> Iterator[_Partition]:
-        for k, start in enumerate(range(0, max(self.n_rows, 1), self.partition_size)):
-            yield RecordsPartition(k, self.records[start:start + self.partition_size])
-
-
-def _scan_rows(rows: Iterator[tuple[int, str, str]], wanted) -> Scan:
-    """``rows`` of (line, supplier id, products) in order."""
-    ids, texts, duplicates, first_line = [], {}, {}, {}
-    for position, (line, supplier_id, products) in enumerate(rows):
-        supplier_id = supplier_id.strip()
-        ids.append(supplier_id)
-        if supplier_id in first_line:
-            duplicates[line] = first_line[supplier_id]
-        elif supplier_id:
-            first_line[supplier_id] = line
-        if wanted(position, supplier_id):
-            texts[position] = products
-    return Scan(ids, texts, duplicates)
-
-
 class _CsvSource(SupplierSource):
+    """A CSV file; its rows are counted by the scan, the first time the file is parsed."""
+
     def __init__(self, path: Path, partition_size: int):
         self.path = path
-        with self._reader() as (reader, columns):
-            n_rows = sum(1 for _ in reader)
-        super().__init__(str(path), n_rows, partition_size)
+        self.encoding = _detect_encoding(path)
+        with self._reader():  # the header is checked at once: a file that cannot be used stops here
+            pass
+        super().__init__(str(path), None, partition_size)
 
     @contextmanager
     def _reader(self):
-        """A CSV reader past the header, and the header's columns; a file that cannot be used stops here."""
-        encoding = _detect_encoding(self.path)
-        with open(self.path, encoding=encoding, newline="") as f:
+        """A CSV reader past the header, and the header's columns."""
+        with open(self.path, encoding=self.encoding, newline="") as f:
             reader = csv.reader(f)
-            header = next(reader, None)
-            if not header:
-                raise InvalidFileError(f"{self.path}: the file is empty; expected a header row")
-            columns = check_columns(str(self.path), Supplier, header)
             try:
+                header = next(reader, None)
+                if not header:
+                    raise InvalidFileError(f"{self.path}: the file is empty; expected a header row")
+                columns = check_columns(str(self.path), Supplier, header)
                 yield reader, columns
             except UnicodeDecodeError as exc:
-                raise InvalidFileError(f"{self.path}, line {reader.line_num + 1}: not {encoding} text: {exc.reason}") from exc
+                raise InvalidFileError(f"{self.path}, line {reader.line_num + 1}: not {self.encoding} text: "
+                                       f"{exc.reason}") from exc
 
-    def scan(self, wanted) -> Scan:
+    def _rows(self):
         with self._reader() as (reader, columns):
             i, p = columns.index("supplier_id"), columns.index("products")
-            return _scan_rows(((reader.line_num, row[i] if len(row) > i else "", row[p] if len(row) > p else "")
-                               for row in reader), wanted)
+            for row in reader:
+                yield reader.line_num, row[i] if len(row) > i else "", row[p] if len(row) > p else ""
 
-    def partitions(self, duplicates) -> Iterator[_Partition]:
+    def partitions(self, duplicates) -> Iterator[Partition]:
         with self._reader() as (reader, columns):
             rows, lines, k = [], [], 0
             for row in reader:
@@ -248,22 +156,17 @@ class _ParquetSource(SupplierSource):
         self.columns = dict(zip(check_columns(str(path), Supplier, schema.names), schema.names))
         super().__init__(str(path), n_rows, partition_size)
 
-    def scan(self, wanted) -> Scan:
+    def _rows(self):
         import pyarrow.parquet as pq
 
         columns = [self.columns["supplier_id"], self.columns["products"]]
-        batches = pq.ParquetFile(self.path).iter_batches(batch_size=65_536, columns=columns)
+        line = 1
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=65_536, columns=columns):
+            for supplier_id, products in zip(parquet_cells(batch.column(0)), parquet_cells(batch.column(1))):
+                yield line, supplier_id, products
+                line += 1
 
-        def rows():
-            line = 1
-            for batch in batches:
-                for supplier_id, products in zip(parquet_cells(batch.column(0)), parquet_cells(batch.column(1))):
-                    yield line, supplier_id, products
-                    line += 1
-
-        return _scan_rows(rows(), wanted)
-
-    def partitions(self, duplicates) -> Iterator[_Partition]:
+    def partitions(self, duplicates) -> Iterator[Partition]:
         for k, start in enumerate(range(0, max(self.n_rows, 1), self.partition_size)):
             stop = min(start + self.partition_size, self.n_rows)
             yield ParquetPartition(k, str(self.path), start, stop,
@@ -277,7 +180,7 @@ def _within(duplicates: dict[int, int], lines: list[int]) -> dict[int, int]:
 
 
 def _detect_encoding(path: Path) -> str:
-    """The encoding :func:`~tiermatch.features.io.decode_csv` finds in the first megabyte, cut after its last
+    """The encoding :func:`~tiermatch.io.records.decode_csv` finds in the first megabyte, cut after its last
     full line so that no character is split."""
     with open(path, "rb") as f:
         head = f.read(1 << 20)
@@ -303,9 +206,9 @@ def open_suppliers(path: str | Path, partition_size: int = 100_000) -> SupplierS
     ...                     "S1,A,automotive,stamped parts,Rayong\\nS2,B,automotive,seat fabric,Chon Buri\\n"
     ...                     "S1,C,automotive,bolts,Rayong\\n", encoding="utf-8")
     >>> source = open_suppliers(path, partition_size=2)
-    >>> scan = source.scan(lambda row, supplier_id: True)
-    >>> scan.ids, scan.duplicates
-    (['S1', 'S2', 'S1'], {4: 2})
+    >>> scan = source.scan()
+    >>> scan.ids, scan.duplicates, source.n_rows
+    (['S1', 'S2', 'S1'], {4: 2}, 3)
     >>> parts = [part.read() for part in source.partitions(scan.duplicates)]
     >>> [[s.supplier_id for s in part.records] for part in parts]
     [['S1', 'S2'], []]

@@ -8,41 +8,17 @@ scrypt hash, slow to guess.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
-from sqlalchemy.exc import IntegrityError
-
-from ...store import Store
-from ..auth import hash_key
-from ..keys import create_key
+from ..errors import InvalidInputError
+from ..store import Store
+from .keys import create_key, hash_key
 
 __all__ = ["add_web_user", "check_password", "find_session_key", "load_session_secret"]
 
-metadata = MetaData()
-
-web_secrets_table = Table(
-    "web_secrets", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", String(200), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-)
-web_users_table = Table(
-    "web_users", metadata,
-    Column("username", String(100), primary_key=True),
-    Column("password_hash", String(300), nullable=False),
-    Column("key_hash", String(64), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-)
-
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def load_session_secret(store: Store) -> str:
@@ -54,20 +30,7 @@ def load_session_secret(store: Store) -> str:
     >>> load_session_secret(store) == load_session_secret(store)
     True
     """
-    metadata.create_all(store.engine)
-    query = select(web_secrets_table.c.value).where(web_secrets_table.c.name == "session_secret")
-    with store.engine.connect() as conn:
-        value = conn.scalar(query)
-    if value is not None:
-        return value
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(web_secrets_table.insert(), [{"name": "session_secret", "value": secrets.token_urlsafe(32),
-                                                       "created_at": _now()}])
-    except IntegrityError:
-        pass  # another worker made it first: use theirs
-    with store.engine.connect() as conn:
-        return conn.scalar(query)
+    return store.web.secret("session_secret")
 
 
 def _hash_password(password: str, salt: bytes) -> str:
@@ -94,9 +57,9 @@ def add_web_user(store: Store, username: str, password: str, role: str, buyer_id
 
     Raises
     ------
-    ValueError
-        If the username is taken or empty, or the password too short.
-    LookupError
+    InvalidInputError
+        If the username is taken or empty, the password too short, or the role unknown.
+    NotFoundError
         If ``role`` is ``buyer`` and ``buyer_id`` is not a stored buyer.
 
     Examples
@@ -109,30 +72,21 @@ def add_web_user(store: Store, username: str, password: str, role: str, buyer_id
     """
     username = username.strip()
     if not username or len(username) > 100:
-        raise ValueError("a username needs 1 to 100 characters")
+        raise InvalidInputError("a username needs 1 to 100 characters", "username")
     if len(password) < 8:
-        raise ValueError(f"a password needs at least 8 characters, found {len(password)}")
-    metadata.create_all(store.engine)
-    with store.engine.connect() as conn:
-        if conn.scalar(select(web_users_table.c.username).where(web_users_table.c.username == username)):
-            raise ValueError(f"the username {username!r} is taken")
+        raise InvalidInputError(f"a password needs at least 8 characters, found {len(password)}", "password")
+    if store.web.user(username) is not None:
+        raise InvalidInputError(f"the username {username!r} is taken", "username")
     record = create_key(store, role, buyer_id, name=f"web user {username}")
-    row = {"username": username, "password_hash": _hash_password(password, secrets.token_bytes(16)),
-           "key_hash": hash_key(record["key"]), "created_at": _now()}
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(web_users_table.insert(), [row])
-    except IntegrityError as exc:
-        store.revoke_api_key(record["key_id"])
-        raise ValueError(f"the username {username!r} is taken") from exc
+    if not store.web.add_user(username, _hash_password(password, secrets.token_bytes(16)), hash_key(record["key"])):
+        store.keys.revoke(record["key_id"])
+        raise InvalidInputError(f"the username {username!r} is taken", "username")
     return {**record, "username": username}
 
 
 def check_password(store: Store, username: str, password: str) -> str | None:
     """The key hash ``username`` signs in with, if ``password`` is right; else None."""
-    metadata.create_all(store.engine)
-    with store.engine.connect() as conn:
-        row = conn.execute(select(web_users_table).where(web_users_table.c.username == username.strip())).mappings().first()
+    row = store.web.user(username.strip())
     if row is None:
         # Spend the same time as a real check, so a wrong name is not told apart from a wrong password.
         _hash_password(password, b"\0" * 16)
@@ -145,4 +99,4 @@ def check_password(store: Store, username: str, password: str) -> str | None:
 
 def find_session_key(store: Store, key_hash: str | None) -> dict | None:
     """The unrevoked key a session was opened with, or None."""
-    return None if not key_hash else store.find_api_key(key_hash)
+    return None if not key_hash else store.keys.find(key_hash)

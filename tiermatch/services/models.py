@@ -1,11 +1,12 @@
-"""Training and loading the learned scoring model over the stored register (shared by the CLI and the service)."""
+"""Learning a scoring model from the stored history, and loading the one runs score with."""
 
 from __future__ import annotations
 
 import math
 
-from .matcher import InsufficientHistoryError, LearnedScorer, MatchEngine, TrainingReport, train_scoring_model
-from .store import Store
+from ..errors import InsufficientHistoryError
+from ..matcher import LearnedScorer, TrainingReport, prepare_context, train_scoring_model
+from ..store import Store
 
 __all__ = ["json_safe", "load_scoring_model", "retrain"]
 
@@ -43,17 +44,17 @@ def retrain(store: Store, **options) -> tuple[TrainingReport, dict, dict | None]
     InsufficientHistoryError
         If the stored history cannot train or judge a model.
     """
-    previous = store.latest_adopted_model()
-    suppliers, buyers, history = store.suppliers(), store.buyers(), store.partnerships()
+    previous = store.models.latest_adopted()
+    suppliers, buyers, history = store.profiles.all("suppliers"), store.profiles.all("buyers"), store.history.all()
     if not (suppliers and buyers):
         raise InsufficientHistoryError(f"the store holds {len(suppliers)} SMEs, {len(buyers)} buyers and "
                                        f"{len(history)} past proposals; import a register and its history first")
-    context = MatchEngine().prepare(suppliers, buyers, history)
+    context = prepare_context(suppliers, buyers, history)
     report = train_scoring_model(context, history, **options)
     metrics = json_safe({**report.model.metrics, "n_rows": report.n_rows, "n_buyers": report.n_buyers})
     folds = [json_safe({"test_buyers": len(f.test_buyers), "n_train": f.n_train, "n_test": f.n_test,
                       "prior_metric": f.prior_metric, "model_metric": f.model_metric}) for f in report.folds]
-    stored = store.add_model(
+    stored = store.models.add(
         report.version, report.model.to_bytes(), adopted=report.adopted, metrics=metrics,
         report={"reason": report.reason, "folds": folds, "skipped": list(report.skipped[:100]),
                 "n_skipped": len(report.skipped)},
@@ -63,7 +64,7 @@ def retrain(store: Store, **options) -> tuple[TrainingReport, dict, dict | None]
 
 def load_scoring_model(store: Store) -> tuple[object | None, dict]:
     """The latest adopted model (None for the prior) and a note on it for the run's summary."""
-    record = store.latest_adopted_model()
+    record = store.models.latest_adopted()
     if record is None:
         return None, {"scorer": "prior"}
     try:

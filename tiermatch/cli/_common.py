@@ -1,0 +1,97 @@
+"""What every command shares: the consoles, the one error boundary, progress, the store and register options."""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..errors import TiermatchError
+
+__all__ = [
+    "BuyersOption",
+    "DatabaseOption",
+    "HistoryOption",
+    "SuppliersOption",
+    "boundary",
+    "console",
+    "errors",
+    "fail",
+    "open_store",
+    "print_rejected",
+    "progress",
+]
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+DatabaseOption = Annotated[
+    Optional[str],
+    typer.Option("--database", help="SQLAlchemy URL of the store [default: $TIERMATCH_DATABASE_URL or sqlite:///tiermatch.sqlite]"),
+]
+# The register to work on: files, or the store where none are given.
+SuppliersOption = Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")]
+BuyersOption = Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")]
+HistoryOption = Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error; returns the exit to raise."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+def boundary(command):
+    """The one place a command's errors become messages: a domain error, or a file that cannot be
+    written, ends the command with its message and exit code 1, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except TiermatchError as exc:
+            raise fail(str(exc)) from exc
+        except OSError as exc:  # a folder or file that cannot be written
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            raise fail(f"cannot read or write{where}: {exc.strerror or exc}") from exc
+
+    return wrapper
+
+
+def open_store(database: str | None):
+    """The store at ``database``, or the configured one."""
+    from ..settings import get_settings
+    from ..store import Store
+
+    return Store(database or get_settings().database_url)
+
+
+@contextmanager
+def progress():
+    """A progress display whose callback fits :data:`tiermatch.matcher.Progress`."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+                  console=errors, transient=False) as bar:
+        tasks = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def print_rejected(rejected, limit: int = 10, written: Path | None = None) -> None:
+    """The first problems of the rows left out, and where the rest are."""
+    if not rejected:
+        return
+    errors.print(f"[yellow]{len(rejected)} problem(s) in the input; those rows were left out:[/]", highlight=False)
+    for error in rejected[:limit]:
+        errors.print(f"  {error}", highlight=False, markup=False)
+    if len(rejected) > limit:
+        where = f"see {written}" if written else "run with fewer bad rows to see them all"
+        errors.print(f"  ... and {len(rejected) - limit} more ({where})", highlight=False, markup=False)

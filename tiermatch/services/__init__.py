@@ -1,0 +1,107 @@
+"""What tiermatch does, one function per task, for every door: the CLI, the JSON service and the pages.
+
+Each door only reads its input, calls a service here, and shows the answer;
+none prepares data its own way. Services raise the errors of
+:mod:`tiermatch.errors`, which each door maps to its own form once.
+
+- ``register``: the register a task runs on, from files or the store;
+- ``runs``: batch runs (recorded in the store when they run over it);
+- ``results``: a run's shortlists, recommendations, explanations, groups, agendas;
+- ``imports``: profiles and history into the store;
+- ``profiles``, ``feedback``: single records;
+- ``models``: learning a scoring model from the history, and the one in use;
+- ``programme``: cluster suggestions and the year's targets;
+- ``keys``, ``accounts``: API keys, web users and sessions.
+"""
+
+from .accounts import add_web_user, check_password, find_session_key, load_session_secret
+from .feedback import record_feedback
+from .imports import ImportReport, import_files, import_records, import_upload
+from .keys import ADMIN, BUYER, MATCHMAKER, ROLES, create_key, generate_key, hash_key, revoke_key
+from .models import json_safe, load_scoring_model, retrain
+from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
+from .programme import cluster_report, cluster_report_json, targets_report
+from .register import Register, load_register
+from .results import (
+    Filters,
+    Shortlist,
+    as_csv,
+    check_shown,
+    completed_run,
+    groups_rows,
+    latest_run,
+    read_agenda,
+    read_explanation,
+    read_groups,
+    read_recommendations,
+    read_results,
+    read_shortlist,
+)
+from .runs import (
+    SHORTLIST_DEPTH,
+    RunOptions,
+    RunOutcome,
+    build_result_rows,
+    execute_run,
+    is_worker_alive,
+    match_register,
+    queue_run,
+    run_register,
+    worker_name,
+)
+
+__all__ = [
+    "ADMIN",
+    "BUYER",
+    "MATCHMAKER",
+    "ROLES",
+    "SHORTLIST_DEPTH",
+    "Filters",
+    "ImportReport",
+    "Register",
+    "RunOptions",
+    "RunOutcome",
+    "Shortlist",
+    "add_web_user",
+    "as_csv",
+    "build_result_rows",
+    "check_password",
+    "check_shown",
+    "cluster_report",
+    "cluster_report_json",
+    "completed_run",
+    "create_key",
+    "create_profile",
+    "delete_profile",
+    "execute_run",
+    "find_session_key",
+    "generate_key",
+    "get_profile",
+    "groups_rows",
+    "hash_key",
+    "import_files",
+    "import_records",
+    "import_upload",
+    "is_worker_alive",
+    "json_safe",
+    "latest_run",
+    "list_profiles",
+    "load_register",
+    "load_scoring_model",
+    "load_session_secret",
+    "match_register",
+    "queue_run",
+    "read_agenda",
+    "read_explanation",
+    "read_groups",
+    "read_recommendations",
+    "read_results",
+    "read_shortlist",
+    "record_feedback",
+    "replace_profile",
+    "retrain",
+    "revoke_key",
+    "run_register",
+    "targets_report",
+    "worker_name",
+]

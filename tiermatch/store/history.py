@@ -1,0 +1,73 @@
+"""Past proposals and their outcomes, keyed by supplier, buyer, outcome and date."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from ..features.profiles import Partnership
+from ._upsert import upsert
+from .schema import partnerships_table
+
+__all__ = ["HistoryRepository"]
+
+
+def _key(p: Partnership) -> str:
+    return f"{p.supplier_id}\x1f{p.buyer_id}\x1f{p.outcome}\x1f{p.date or ''}"
+
+
+class HistoryRepository:
+    """Partnerships: the outcomes of past proposals."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def upsert(self, conn: Connection, records: Sequence[Partnership]) -> tuple[int, int]:
+        """Store records on ``conn``; the same (supplier, buyer, outcome, date) twice is stored once."""
+        rows = list({_key(p): {"key": _key(p), "supplier_id": p.supplier_id, "buyer_id": p.buyer_id,
+                               "outcome": p.outcome, "profile": p.model_dump(mode="json")}
+                     for p in records}.values())
+        return upsert(conn, partnerships_table, "key", rows)
+
+    def all(self) -> list[Partnership]:
+        """Every stored record, in key order."""
+        t = partnerships_table
+        with self.engine.connect() as conn:
+            return [Partnership.model_validate(p) for p in conn.scalars(select(t.c.profile).order_by(t.c.key))]
+
+    def add(self, record: Partnership) -> bool:
+        """Record one outcome; False where the same record was already stored."""
+        with self.engine.begin() as conn:
+            added, _ = self.upsert(conn, [record])
+        return added == 1
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(partnerships_table))
+
+    def page(self, *, buyer_id: str | None = None, supplier_id: str | None = None,
+             limit: int = 50, offset: int = 0) -> tuple[int, list[Partnership]]:
+        """A page of history, filtered by buyer or supplier, and how many match in all."""
+        t = partnerships_table
+        query = select(t.c.profile)
+        if buyer_id is not None:
+            query = query.where(t.c.buyer_id == buyer_id)
+        if supplier_id is not None:
+            query = query.where(t.c.supplier_id == supplier_id)
+        with self.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(query.subquery()))
+            rows = conn.scalars(query.order_by(t.c.key).limit(limit).offset(offset))
+            return total, [Partnership.model_validate(p) for p in rows]
+
+    def outcomes_by_supplier(self, buyer_id: str, supplier_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The outcomes recorded between the buyer and each of ``supplier_ids``, in one query."""
+        t = partnerships_table
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.c.supplier_id, t.c.outcome).where(
+                t.c.buyer_id == buyer_id, t.c.supplier_id.in_(list(supplier_ids))).order_by(t.c.key))
+            for supplier_id, outcome in rows:
+                found.setdefault(supplier_id, []).append(outcome)
+        return found
