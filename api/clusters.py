@@ -15,8 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from ..errors import InvalidInputError
-from ..matcher.targets import ProgrammeTargets
-from ..services import cluster_report, cluster_report_json, load_register, targets_report
+from ..services import ProgrammeTargets, cluster_report, cluster_report_json, load_register, targets_report
 from ..store import Store
 from .auth import MATCHMAKER, Principal, require
 from .deps import get_store

@@ -59,9 +59,8 @@ def _free_port() -> int:
 
 def build_store(path: Path, n_suppliers: int, n_buyers: int) -> tuple[str, list[str], dict]:
     """Import the demo register into ``path``, run the matcher once; returns (key, buyer ids, timings)."""
-    from tiermatch.services import create_key
-    from tiermatch.services import RunOptions, execute_run, queue_run
     from tiermatch.datasets import make_register
+    from tiermatch.services import RunOptions, create_key, execute_run, queue_run
     from tiermatch.store import Store
 
     timings = {}

@@ -28,11 +28,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from memory import peak_rss  # noqa: E402
 
 from tiermatch.datasets import _BUYER_COLUMNS, _SUPPLIER_COLUMNS, make_register  # noqa: E402
-from tiermatch.io import read_buyers, read_partnerships  # noqa: E402
-from tiermatch.io import open_suppliers  # noqa: E402
+from tiermatch.io import (  # noqa: E402
+    PartitionWriter,  # noqa: E402
+    open_suppliers,  # noqa: E402
+    read_buyers,
+    read_partnerships,
+)
 from tiermatch.matcher import MatchEngine  # noqa: E402
 from tiermatch.matcher.batch import run_batch  # noqa: E402
-from tiermatch.io import PartitionWriter  # noqa: E402
 
 CHUNK = 200_000
 

@@ -28,8 +28,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tiermatch.features.candidates import violates_hard_constraints
 from tiermatch.datasets import make_register, true_relevance
+from tiermatch.features.candidates import violates_hard_constraints
 from tiermatch.features.tables import build_tables
 from tiermatch.matcher import MatchEngine, prepare_context
 from tiermatch.matcher.metrics import ndcg_at_k, recall_at_k

@@ -1,6 +1,7 @@
 """Profiles of SMEs and buyers, and the features that describe them."""
 
 from .candidates import Candidates, build_candidates, violates_hard_constraints
+from .mapper import ConceptMapper
 from .pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
 from .profiles import Buyer, Partnership, Profile, Supplier
 from .reference import (
@@ -15,10 +16,10 @@ from .reference import (
     provinces,
 )
 from .sources import RecordsPartition, Scan, SupplierSource
+from .taxonomy import Concept, ConceptVocabulary
 from .text import normalize_text, split_items, tokenize
 from .validation import ReadResult, RowError, check_columns, drop_unknown_partners, validate_rows
 from .vectorize import ProfileVectorizer
-from .vocabulary import Concept, ConceptMapper, ConceptVocabulary
 
 __all__ = [
     "BUYER_TYPES",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from .mapper import ConceptMapper
 from .text import tokenize
-from .vocabulary import ConceptMapper
 
 __all__ = ["BLOCKS", "ProfileVectorizer"]
 
@@ -40,6 +40,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         combined similarity; they sum to 1, so similarities lie in [0, 1].
     mapper : ConceptMapper, optional
         The concept mapper; a default one over the shipped vocabulary if None.
+        It is never changed: an unfitted one is cloned and the clone fitted,
+        a fitted one forked (links learned from the history are the fork's).
 
     Attributes
     ----------
@@ -93,7 +95,9 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError(f"Expected {len(BLOCKS)} non-negative weights summing to 1, got {self.weights}")
         supplier_texts, buyer_texts = list(supplier_texts), list(buyer_texts)
         mapper = self.mapper if self.mapper is not None else ConceptMapper()
-        self.mapper_ = mapper.fit() if not hasattr(mapper, "phrases_") else mapper
+        # Never the caller's object: a fitted mapper is forked (its fit shared, its links and cache our own),
+        # an unfitted one cloned and fitted.
+        self.mapper_ = mapper.fork() if hasattr(mapper, "phrases_") else clone(mapper).fit()
         if history is not None and len(history[0]):
             self.mapper_.learn_links(supplier_texts, buyer_texts, *history)
         supplier_concepts, supplier_tokens = self.mapper_.transform_with_tokens(supplier_texts, side="supplier")

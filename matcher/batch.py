@@ -47,10 +47,12 @@ __all__ = ["MAX_ARCS_PER_SOLVE", "PartitionTask", "dask_client", "match_partitio
 
 # A candidate graph with more proposable arcs than this is assigned in independent parts.
 MAX_ARCS_PER_SOLVE = 20_000_000
+# How long a run waits for a Dask scheduler to answer before it fails saying so.
+CONNECT_TIMEOUT = "10s"
 
 
 @contextmanager
-def dask_client(scheduler: str | None, timeout: str = "10s"):
+def dask_client(scheduler: str | None, timeout: str | None = None):
     """A Dask client for a run: None (in this process) without a scheduler; for ``"local"``, a
     cluster of this machine's cores (one single-threaded worker process each); else the scheduler's
     at that address.
@@ -58,7 +60,7 @@ def dask_client(scheduler: str | None, timeout: str = "10s"):
     Raises
     ------
     SchedulerError
-        If the scheduler cannot be reached within ``timeout``.
+        If the scheduler cannot be reached within ``timeout`` (:data:`CONNECT_TIMEOUT` by default).
     """
     if scheduler is None:
         yield None
@@ -70,7 +72,7 @@ def dask_client(scheduler: str | None, timeout: str = "10s"):
             yield client
         return
     try:
-        client = Client(scheduler, timeout=timeout)
+        client = Client(scheduler, timeout=timeout or CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     with client:

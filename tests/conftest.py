@@ -69,3 +69,28 @@ def database_url_or_engine(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One LocalCluster (two single-threaded worker processes) shared by every Dask test of the session."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def dask_client(dask_cluster):
+    """A client of the shared cluster, with both its workers up (a test may have killed one)."""
+    import distributed
+
+    with distributed.Client(dask_cluster) as client:
+        client.wait_for_workers(2, timeout=60)
+        yield client
+
+
+@pytest.fixture
+def unreachable_scheduler(monkeypatch):
+    """An address no scheduler answers at, given up on after a second instead of ten."""
+    monkeypatch.setattr("tiermatch.matcher.batch.CONNECT_TIMEOUT", "1s")
+    return "tcp://127.0.0.1:1"

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tiermatch.cli import app
-from tiermatch.io import read_buyers, read_suppliers
-from tiermatch.features.reference import haversine_km
 from tiermatch.features.candidates import ROAD_FACTOR
+from tiermatch.features.reference import haversine_km
+from tiermatch.io import read_buyers, read_suppliers
 
 runner = CliRunner()
 
@@ -239,11 +239,11 @@ def test_parquet_suppliers_in_partitions_match_as_the_csv_does(register, tmp_pat
     assert summary["suppliers"] == len(rows) - 2 and summary["partitions"]["count"] == 3
 
 
-def test_an_unreachable_scheduler_fails_clearly(register, tmp_path):
+def test_an_unreachable_scheduler_fails_clearly(register, tmp_path, unreachable_scheduler):
     result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
-                    "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+                    "--out", tmp_path / "out", "--scheduler", unreachable_scheduler)
     assert result.exit_code == 1
-    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output
+    assert f"cannot reach the Dask scheduler at {unreachable_scheduler}" in result.output
 
 
 def test_a_supplier_file_with_no_valid_row_stops_the_run_clearly(register, tmp_path, write_csv):

@@ -16,8 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ...errors import ConflictError, InvalidInputError
-from ...matcher.targets import ProgrammeTargets
-from ...services import cluster_report, cluster_report_json, load_register, targets_report
+from ...services import ProgrammeTargets, cluster_report, cluster_report_json, load_register, targets_report
 from .charts import bar_chart
 from .i18n import label, translate
 from .pages import Matchmaker, render, service_of, store_of

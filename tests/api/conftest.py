@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tiermatch.api import create_app
-from tiermatch.services import create_key
 from tiermatch.features import Buyer, Supplier
+from tiermatch.services import create_key
 from tiermatch.settings import Settings
 
 SUPPLIERS = [

@@ -9,8 +9,8 @@ import pytest
 
 from tiermatch.api import create_app
 from tiermatch.features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
-from tiermatch.services import runs
 from tiermatch.matcher.scoring import PRIOR_WEIGHTS
+from tiermatch.services import runs
 from tiermatch.settings import Settings
 
 
@@ -109,27 +109,25 @@ def test_bad_run_options_are_422(service):
     assert {e["field"] for e in response.json()["errors"]} == {"body.top_k", "body.min_score", "body.colour"}
 
 
-def test_a_run_on_a_dask_scheduler_gives_the_same_results(service):
-    distributed = pytest.importorskip("distributed")
+def test_a_run_on_a_dask_scheduler_gives_the_same_results(service, dask_cluster):
     h = service.headers["matchmaker"]
     assert service.run(top_k=3)["status"] == "completed"
     here = service.client.get("/runs/1/shortlists", headers=h).json()
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        service.app.state.settings.dask_schedulers = f"tcp://127.0.0.1:1, {cluster.scheduler_address}"
-        run = service.run(top_k=3, scheduler=cluster.scheduler_address, partition_size=4)
+    service.app.state.settings.dask_schedulers = f"tcp://127.0.0.1:1, {dask_cluster.scheduler_address}"
+    run = service.run(top_k=3, scheduler=dask_cluster.scheduler_address, partition_size=4)
     assert run["status"] == "completed", run["error"]
-    assert run["summary"]["partitions"]["scheduler"] == cluster.scheduler_address
+    assert run["summary"]["partitions"]["scheduler"] == dask_cluster.scheduler_address
     assert run["summary"]["partitions"]["count"] == 2
     assert service.client.get(f"/runs/{run['run_id']}/shortlists", headers=h).json()["items"] == here["items"]
 
 
-def test_a_run_whose_scheduler_cannot_be_reached_fails_saying_so(service):
+def test_a_run_whose_scheduler_cannot_be_reached_fails_saying_so(service, unreachable_scheduler):
     h = service.headers["matchmaker"]
-    response = service.client.post("/runs", json={"scheduler": "tcp://127.0.0.1:1"}, headers=h)
+    response = service.client.post("/runs", json={"scheduler": unreachable_scheduler}, headers=h)
     assert response.status_code == 422 and "none is configured" in response.json()["message"]
-    service.app.state.settings.dask_schedulers = "tcp://127.0.0.1:1"
-    run = service.run(scheduler="tcp://127.0.0.1:1")
-    assert run["status"] == "failed" and "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in run["error"]
+    service.app.state.settings.dask_schedulers = unreachable_scheduler
+    run = service.run(scheduler=unreachable_scheduler)
+    assert run["status"] == "failed" and f"cannot reach the Dask scheduler at {unreachable_scheduler}" in run["error"]
     response = service.client.post("/runs", json={"scheduler": "file:///etc/passwd"}, headers=h)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.scheduler"
 

@@ -20,9 +20,9 @@ from tiermatch.datasets import (
     write_register,
 )
 from tiermatch.datasets._catalog import CATALOG
-from tiermatch.io import read_buyers, read_partnerships, read_suppliers
 from tiermatch.features.profiles import Buyer, Partnership, Supplier
 from tiermatch.features.reference import CERTIFICATIONS, SECTORS, find_province, haversine_km
+from tiermatch.io import read_buyers, read_partnerships, read_suppliers
 
 THAI = re.compile("[\u0e00-\u0e7f]")
 LATIN = re.compile("[A-Za-z]{3}")

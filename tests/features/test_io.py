@@ -1,8 +1,8 @@
 import pytest
 
+from tests.conftest import BUYER_HEADER, SUPPLIER_HEADER
 from tiermatch.errors import InvalidFileError
 from tiermatch.io import read_buyers, read_partnerships, read_suppliers
-from tests.conftest import BUYER_HEADER, SUPPLIER_HEADER
 
 ROWS = [
     ["S1", "บริษัท สยามโลหะ จำกัด", "automotive", "ชิ้นส่วนโลหะปั๊มขึ้นรูป", "ชลบุรี", "IATF16949;ISO 9001", "2000000", "2", "true", "false"],

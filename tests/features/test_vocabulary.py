@@ -15,14 +15,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from tiermatch.errors import InvalidVocabularyError
+from tiermatch.features.mapper import ConceptMapper, _trie_pattern
 from tiermatch.features.reference import SECTORS
+from tiermatch.features.taxonomy import Concept, ConceptVocabulary
 from tiermatch.features.text import tokenize
-from tiermatch.features.vocabulary import (
-    Concept,
-    ConceptMapper,
-    ConceptVocabulary,
-    _trie_pattern,
-)
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +311,7 @@ def test_trie_pattern_finds_what_the_longest_first_alternation_finds(words, text
 
 
 def test_texts_read_in_forked_processes_give_what_one_process_gives(monkeypatch):
-    import tiermatch.features.vocabulary as vocabulary_module
+    import tiermatch.features.mapper as vocabulary_module
     from tiermatch.datasets import make_register
 
     monkeypatch.setattr(vocabulary_module, "PARALLEL_MIN_TEXTS", 10)
@@ -341,7 +337,7 @@ def test_output_buffered_before_texts_are_read_in_forked_processes_is_printed_on
 
     script = textwrap.dedent("""
         import sys
-        import tiermatch.features.vocabulary as vocabulary
+        import tiermatch.features.mapper as vocabulary
         vocabulary.PARALLEL_MIN_TEXTS = 10
         sys.stdout.write("written before the fork")  # buffered: stdout is a pipe
         vocabulary.ConceptMapper(n_jobs=2).fit().transform([f"chili sauce {i}" for i in range(50)])

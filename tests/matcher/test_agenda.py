@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tiermatch.errors import InvalidCandidateGraphError
 from tiermatch.matcher import agenda
 from tiermatch.matcher.agenda import schedule_meetings
-from tiermatch.errors import InvalidCandidateGraphError
 
 
 def test_docstring_examples_run():

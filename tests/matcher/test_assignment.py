@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import markets
 from tiermatch.errors import InfeasibleFlowError, InvalidCandidateGraphError
 from tiermatch.matcher import assignment
 from tiermatch.matcher.assignment import (
@@ -224,23 +225,8 @@ def test_netgen_min_cost_flow_reaches_optimum(solver):
 # --- properties ------------------------------------------------------------------------
 
 
-@st.composite
-def small_markets(draw, max_edges=8):
-    n_s = draw(st.integers(1, 4))
-    n_b = draw(st.integers(1, 4))
-    pairs = draw(
-        st.lists(st.tuples(st.integers(0, n_s - 1), st.integers(0, n_b - 1)), unique=True, max_size=max_edges)
-    )
-    rows = np.array([p[0] for p in pairs], dtype=np.int64)
-    cols = np.array([p[1] for p in pairs], dtype=np.int64)
-    scores = np.array(draw(st.lists(st.floats(-1, 1, allow_nan=False), min_size=len(pairs), max_size=len(pairs))))
-    cap_s = np.array(draw(st.lists(st.integers(0, 3), min_size=n_s, max_size=n_s)), dtype=np.int64)
-    cap_b = np.array(draw(st.lists(st.integers(0, 3), min_size=n_b, max_size=n_b)), dtype=np.int64)
-    return rows, cols, scores.reshape(-1), cap_s, cap_b
-
-
 @settings(max_examples=60, deadline=None)
-@given(small_markets())
+@given(markets())
 def test_total_equals_brute_force_and_capacities_hold(market):
     rows, cols, scores, cap_s, cap_b = market
     chosen = assign_partnerships(rows, cols, scores, cap_s, cap_b)
@@ -252,7 +238,7 @@ def test_total_equals_brute_force_and_capacities_hold(market):
 
 
 @settings(max_examples=30, deadline=None)
-@given(small_markets(max_edges=14))
+@given(markets(max_edges=14))
 def test_ortools_and_networkx_agree(market):
     rows, cols, scores, cap_s, cap_b = market
     weights = scale_scores(scores)
@@ -264,7 +250,7 @@ def test_ortools_and_networkx_agree(market):
 
 
 @settings(max_examples=30, deadline=None)
-@given(small_markets(max_edges=14))
+@given(markets(max_edges=14))
 def test_scipy_agrees_when_capacities_are_one(market):
     rows, cols, scores, cap_s, cap_b = market
     cap_s, cap_b = np.minimum(cap_s, 1), np.minimum(cap_b, 1)

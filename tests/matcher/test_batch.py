@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import markets
 from tiermatch.datasets import make_register
 from tiermatch.features.sources import SupplierSource
 from tiermatch.matcher import MatchEngine
 from tiermatch.matcher.assignment import assign_partnerships, split_candidate_graph
 from tiermatch.matcher.batch import run_batch
-
-distributed = pytest.importorskip("distributed")
 
 
 def outcome(result):
@@ -39,11 +38,9 @@ def in_process(register):
     return MatchEngine(fair=True).run(register.suppliers, register.buyers, register.partnerships, partition_size=400)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
+@pytest.fixture
+def client(dask_client):
+    return dask_client
 
 
 def test_partitions_in_process_give_the_shortlists_and_assignment_of_one_partition(register, in_process):
@@ -115,10 +112,9 @@ def test_a_graph_split_by_components_loses_nothing_and_keeps_capacities(register
 
 @st.composite
 def candidate_graphs(draw):
-    n_s, n_b = draw(st.integers(1, 8)), draw(st.integers(1, 6))
-    pairs = sorted(draw(st.sets(st.tuples(st.integers(0, n_s - 1), st.integers(0, n_b - 1)), min_size=1, max_size=30)))
-    rows, cols = (np.array(x) for x in zip(*pairs))
-    scores = np.array(draw(st.lists(st.integers(1, 100), min_size=len(rows), max_size=len(rows)))) / 100
+    rows, cols, scores, cap_s, cap_b = draw(markets(suppliers=(1, 8), buyers=(1, 6), min_edges=1, max_edges=30,
+                                                    scores=(0.01, 1.0)))
+    n_s, n_b = len(cap_s), len(cap_b)
     groups = np.array(draw(st.lists(st.integers(0, 2), min_size=n_b, max_size=n_b)))
     return rows, cols, scores, n_s, n_b, groups, draw(st.integers(1, 12))
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiermatch.matcher import fairness
+from tests.strategies import markets
 from tiermatch.errors import InvalidCandidateGraphError
+from tiermatch.matcher import fairness
 from tiermatch.matcher.assignment import assign_partnerships, scale_scores
 from tiermatch.matcher.fairness import assign_fair_partnerships, exposure_gini, report_exposure
 
@@ -85,18 +86,6 @@ def test_gini_equals_mean_absolute_difference(counts):
     assert exposure_gini(counts) == pytest.approx(expected)
 
 
-@st.composite
-def small_markets(draw):
-    n_s, n_b = draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    pairs = draw(st.lists(st.tuples(st.integers(0, n_s - 1), st.integers(0, n_b - 1)), unique=True, max_size=8))
-    rows = np.array([p[0] for p in pairs], dtype=np.int64)
-    cols = np.array([p[1] for p in pairs], dtype=np.int64)
-    scores = np.array(draw(st.lists(st.floats(-0.5, 1), min_size=len(pairs), max_size=len(pairs))), dtype=float)
-    cap_s = np.array(draw(st.lists(st.integers(0, 4), min_size=n_s, max_size=n_s)), dtype=np.int64)
-    cap_b = np.array(draw(st.lists(st.integers(0, 2), min_size=n_b, max_size=n_b)), dtype=np.int64)
-    return rows, cols, scores, cap_s, cap_b
-
-
 def fair_objective(idx, rows, weights, decay):
     """sum of weights - per supplier sum of penalties round((1 - decay[k]) * best weight)."""
     value = int(weights[idx].sum())
@@ -108,7 +97,7 @@ def fair_objective(idx, rows, weights, decay):
 
 
 @settings(max_examples=40, deadline=None)
-@given(small_markets())
+@given(markets(suppliers=(1, 3), scores=(-0.5, 1.0), supplier_capacity=(0, 4), buyer_capacity=(0, 2)))
 def test_fair_objective_equals_brute_force(market):
     rows, cols, scores, cap_s, cap_b = market
     decay = (1.0, 0.6, 0.35)

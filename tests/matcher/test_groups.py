@@ -8,10 +8,10 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from tiermatch.matcher import groups
+from tests.strategies import markets
 from tiermatch.errors import InvalidCandidateGraphError
+from tiermatch.matcher import groups
 from tiermatch.matcher.assignment import scale_scores
 from tiermatch.matcher.groups import allocate_volume, form_groups
 
@@ -89,19 +89,6 @@ def test_empty_and_zero():
     assert form_groups([], [], [], [5], [5]).tolist() == []
 
 
-@st.composite
-def volume_markets(draw):
-    n_s = draw(st.integers(1, 5))
-    n_b = draw(st.integers(1, 4))
-    pairs = draw(st.lists(st.tuples(st.integers(0, n_s - 1), st.integers(0, n_b - 1)), unique=True, max_size=12))
-    rows = np.array([p[0] for p in pairs], dtype=np.int64)
-    cols = np.array([p[1] for p in pairs], dtype=np.int64)
-    scores = np.array(draw(st.lists(st.floats(-1, 1), min_size=len(pairs), max_size=len(pairs))), dtype=float)
-    vol_s = np.array(draw(st.lists(st.integers(0, 50), min_size=n_s, max_size=n_s)), dtype=np.int64)
-    dem_b = np.array(draw(st.lists(st.integers(0, 80), min_size=n_b, max_size=n_b)), dtype=np.int64)
-    return rows, cols, scores, vol_s, dem_b
-
-
 def max_coverage(rows, cols, vol_s, dem_b):
     """Independent maximum flow: the most demand the candidates can cover."""
     graph = nx.DiGraph()
@@ -116,7 +103,7 @@ def max_coverage(rows, cols, vol_s, dem_b):
 
 
 @settings(max_examples=50, deadline=None)
-@given(volume_markets())
+@given(markets(suppliers=(1, 5), max_edges=12, supplier_capacity=(0, 50), buyer_capacity=(0, 80)))
 def test_allocation_covers_demand_within_volumes(market):
     rows, cols, scores, vol_s, dem_b = market
     volume = allocate_volume(rows, cols, scores, vol_s, dem_b)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from tiermatch.errors import InsufficientHistoryError
 from tiermatch.features import Buyer, Partnership, Supplier
 from tiermatch.features.pairs import FEATURE_NAMES, PairFeatures
-from tiermatch.matcher import MatchEngine, prepare_context, model
-from tiermatch.errors import InsufficientHistoryError
+from tiermatch.matcher import MatchEngine, model, prepare_context
 from tiermatch.matcher.model import (
     LearnedScorer,
     _assign_folds,

@@ -8,9 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tiermatch.api import create_app
-from tiermatch.services import create_key
-from tiermatch.services import add_web_user
 from tiermatch.features import Buyer, Supplier
+from tiermatch.services import add_web_user, create_key
 from tiermatch.settings import Settings
 
 from ..api.conftest import BUYERS, SUPPLIERS, wait_for_run

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from tiermatch.api import create_app
-from tiermatch.services import create_key
-from tiermatch.services import RunOptions, execute_run, queue_run
 from tiermatch.datasets import make_register
+from tiermatch.services import RunOptions, create_key, execute_run, queue_run
 from tiermatch.settings import Settings
 
 CHROMIUM = os.environ.get("TIERMATCH_CHROMIUM", "/usr/bin/chromium")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+
 from tiermatch.api.web.i18n import STRINGS
 from tiermatch.features import Partnership, Supplier
 

@@ -69,10 +69,10 @@ def test_the_session_cookie_is_http_only_same_site_and_holds_no_key(site):
 
 
 def test_the_cookie_is_secure_by_default(tmp_path):
+    from fastapi.testclient import TestClient
+
     from tiermatch.api import create_app
     from tiermatch.settings import Settings
-
-    from fastapi.testclient import TestClient
     with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 's.sqlite'}")),
                     base_url="https://testserver") as client:
         cookie = client.get("/web/login").headers["set-cookie"]

@@ -87,9 +87,7 @@ def _targets(year, clustered_target, match_target, deal_target_thb, as_of, out, 
     import json
 
     from ..io import write_atomically
-
-    from ..matcher.targets import ProgrammeTargets
-    from ..services import targets_report
+    from ..services import ProgrammeTargets, targets_report
 
     targets = ProgrammeTargets(year, clustered_smes=clustered_target, matches=match_target,
                                deal_value_thb=deal_target_thb)

@@ -20,7 +20,7 @@ from .imports import ImportReport, import_files, import_records, import_upload
 from .keys import ADMIN, BUYER, MATCHMAKER, ROLES, create_key, generate_key, hash_key, revoke_key
 from .models import json_safe, load_scoring_model, retrain
 from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
-from .programme import cluster_report, cluster_report_json, targets_report
+from .programme import ProgrammeTargets, cluster_report, cluster_report_json, targets_report
 from .register import Register, load_register
 from .results import (
     Filters,
@@ -58,6 +58,7 @@ __all__ = [
     "SHORTLIST_DEPTH",
     "Filters",
     "ImportReport",
+    "ProgrammeTargets",
     "Register",
     "RunOptions",
     "RunOutcome",

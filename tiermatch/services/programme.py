@@ -16,7 +16,7 @@ from ..store import Store
 from .models import load_scoring_model
 from .register import Register
 
-__all__ = ["cluster_report", "cluster_report_json", "targets_report"]
+__all__ = ["ProgrammeTargets", "cluster_report", "cluster_report_json", "targets_report"]
 
 
 def cluster_report(register: Register, **options) -> ClusterReport:

@@ -1,34 +1,27 @@
-"""A bilingual concept vocabulary and a transformer from free text to concepts.
+"""From free Thai and English text to weights over the concept vocabulary.
 
 Character n-grams cannot see that ``ชิ้นส่วนโลหะปั๊มขึ้นรูป`` (a Thai SME) answers
-``Sourcing stamped metal parts`` (a foreign buyer).  :class:`ConceptVocabulary`
-holds a hand-curated taxonomy (``data/concepts.csv``) of the products, inputs
-and services of the six sectors, with Thai and English synonyms, HS and ISIC
-codes, a parent and the concepts each one is an input to.
-:class:`ConceptMapper` maps Thai and English text onto those concepts, reports
-the words it could not map, and learns links from accepted partnerships that
-bridge words the vocabulary does not know yet.
+``Sourcing stamped metal parts`` (a foreign buyer). :class:`ConceptMapper`
+maps text onto the concepts of the taxonomy (:mod:`.taxonomy`), reports the
+words it could not map, and, through links learned from accepted partnerships
+(:mod:`.links`), bridges words the vocabulary does not know yet. Many texts
+are read by forked processes.
 
-Rows are texts and columns are concepts in every matrix returned here, unless
-a docstring says otherwise; for the link matrices rows are supplier-side terms
-and columns are buyer-side terms or concepts.
+Rows are texts and columns are concepts in every matrix returned here.
 """
 
 from __future__ import annotations
 
 import copy
-import csv
 import gc
 import multiprocessing
 import os
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass
-from importlib import resources
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,33 +29,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as _normalize_rows
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import InvalidVocabularyError
-from .reference import OUTCOMES, SECTORS
+from .links import TermLinks
+from .reference import OUTCOMES
+from .taxonomy import ConceptVocabulary
 from .text import analyze_normalized, normalize_text, split_items, tokenize
 
-__all__ = [
-    "POSITIVE_OUTCOMES",
-    "Concept",
-    "ConceptMapper",
-    "ConceptVocabulary",
-    "InvalidVocabularyError",
-]
+__all__ = ["PARALLEL_MIN_TEXTS", "POSITIVE_OUTCOMES", "ConceptMapper"]
 
-COLUMNS = (
-    "concept_id",
-    "sector",
-    "name_en",
-    "name_th",
-    "synonyms_en",
-    "synonyms_th",
-    "hs_code",
-    "isic",
-    "parent",
-    "inputs_to",
-)
 # Outcomes of a partnership that count as evidence that the two sides' words belong together.
 POSITIVE_OUTCOMES = frozenset({"accepted", "deal"})
-_CONCEPT_TERM = "concept:"
 _THAI_ONLY = re.compile(r"[\u0e01-\u0e3a\u0e40-\u0e4e]+")
 _MAX_CACHE = 1 << 20
 # Below this many texts to read, one process reads them: forking costs more than it saves.
@@ -73,352 +48,6 @@ _FORKED: ConceptMapper | None = None  # the mapper a forked child reads with
 def _match_in_child(texts: list[str]) -> list[tuple]:
     """:meth:`ConceptMapper._match_items` of each text, in a forked child, by the mapper it inherited."""
     return [_FORKED._match_items(text) for text in texts]
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One product, input or service of the taxonomy.
-
-    Attributes
-    ----------
-    concept_id : str
-        Stable identifier, ``<family>.<name>`` (``auto.stamped_metal_parts``).
-    sector : str
-        One of :data:`tiermatch.features.SECTORS`.
-    name_en, name_th : str
-        Preferred English and Thai names.
-    synonyms_en, synonyms_th : tuple of str
-        Other ways the concept is written.
-    hs_code, isic : str
-        HS 2022 heading or subheading and ISIC Rev.4 class, ``""`` if none fits.
-    parent : str
-        Broader concept id, ``""`` for a root.
-    inputs_to : tuple of str
-        Concept ids or sector names this concept is an input to.
-    """
-
-    concept_id: str
-    sector: str
-    name_en: str
-    name_th: str
-    synonyms_en: tuple[str, ...] = ()
-    synonyms_th: tuple[str, ...] = ()
-    hs_code: str = ""
-    isic: str = ""
-    parent: str = ""
-    inputs_to: tuple[str, ...] = ()
-
-    @property
-    def phrases(self) -> tuple[str, ...]:
-        """Names and synonyms in both languages, names first."""
-        return (self.name_en, self.name_th, *self.synonyms_en, *self.synonyms_th)
-
-
-def _split_list(value: str) -> tuple[str, ...]:
-    """Split a ';'-separated cell, dropping blanks."""
-    return tuple(part.strip() for part in (value or "").split(";") if part.strip())
-
-
-class ConceptVocabulary:
-    """The concept taxonomy, validated, with lookups and relation matrices.
-
-    Parameters
-    ----------
-    concepts : sequence of Concept
-        The concepts, in column order of every matrix built from them.
-
-    Attributes
-    ----------
-    concepts_ : list of Concept
-        The concepts in order.
-    ids_ : list of str
-        Their ids, in the same order.
-    index_ : dict of str to int
-        Position of each id.
-
-    Raises
-    ------
-    InvalidVocabularyError
-        If ids repeat, a sector is unknown, a name is empty, a ``parent`` or
-        ``inputs_to`` entry names no concept (or sector), or parents form a
-        cycle.  All problems are listed in one message.
-
-    Examples
-    --------
-    >>> vocabulary = ConceptVocabulary.load()
-    >>> vocabulary["auto.stamped_metal_parts"].name_th
-    'ชิ้นส่วนโลหะปั๊มขึ้นรูป'
-    >>> vocabulary.ancestors("auto.seats")
-    ['auto.interior_parts', 'auto.parts']
-    >>> "auto.seats" in vocabulary.inputs_of("tex.seat_fabric")
-    True
-    """
-
-    def __init__(self, concepts: Sequence[Concept]):
-        self.concepts_ = list(concepts)
-        self.ids_ = [c.concept_id for c in self.concepts_]
-        self.index_ = {cid: i for i, cid in enumerate(self.ids_)}
-        self._check()
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> "ConceptVocabulary":
-        """Read the taxonomy from a CSV file (the shipped ``concepts.csv`` by default).
-
-        Lines starting with ``#`` are comments.  Columns: ``concept_id``,
-        ``sector``, ``name_en``, ``name_th``, ``synonyms_en``, ``synonyms_th``,
-        ``hs_code``, ``isic``, ``parent``, ``inputs_to``; list cells are
-        ``;``-separated.
-
-        Parameters
-        ----------
-        path : str or Path, optional
-            A CSV file in the format above.
-
-        Returns
-        -------
-        ConceptVocabulary
-
-        Raises
-        ------
-        InvalidVocabularyError
-            If a column is missing or a row breaks a rule (see the class).
-
-        Examples
-        --------
-        >>> len(ConceptVocabulary.load()) >= 300
-        True
-        """
-        if path is None:
-            text = resources.files(__package__).joinpath("data/concepts.csv").read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-        lines = [line for line in text.splitlines() if not line.startswith("#")]
-        reader = csv.DictReader(lines)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise InvalidVocabularyError(
-                f"Expected columns {', '.join(COLUMNS)}, but {', '.join(missing)} missing"
-            )
-        concepts = [
-            Concept(
-                concept_id=row["concept_id"].strip(),
-                sector=row["sector"].strip(),
-                name_en=row["name_en"].strip(),
-                name_th=row["name_th"].strip(),
-                synonyms_en=_split_list(row["synonyms_en"]),
-                synonyms_th=_split_list(row["synonyms_th"]),
-                hs_code=row["hs_code"].strip(),
-                isic=row["isic"].strip(),
-                parent=row["parent"].strip(),
-                inputs_to=_split_list(row["inputs_to"]),
-            )
-            for row in reader
-        ]
-        return cls(concepts)
-
-    def _check(self) -> None:
-        """Collect every rule the concepts break, then raise once."""
-        problems = []
-        seen: set[str] = set()
-        for concept in self.concepts_:
-            cid = concept.concept_id
-            if not cid:
-                problems.append(f"a concept has an empty concept_id (name_en={concept.name_en!r})")
-            elif cid in seen:
-                problems.append(f"{cid}: concept_id appears more than once")
-            seen.add(cid)
-            if concept.sector not in SECTORS:
-                problems.append(
-                    f"{cid}: expected sector in {', '.join(SECTORS)}, but found {concept.sector!r}"
-                )
-            for field in ("name_en", "name_th"):
-                if not getattr(concept, field):
-                    problems.append(f"{cid}: {field} is empty")
-            if concept.parent and concept.parent not in self.index_:
-                problems.append(f"{cid}: parent {concept.parent!r} is not a concept_id")
-            if concept.parent == cid:
-                problems.append(f"{cid}: is its own parent")
-            for target in concept.inputs_to:
-                if target not in self.index_ and target not in SECTORS:
-                    problems.append(
-                        f"{cid}: inputs_to {target!r} is neither a concept_id nor a sector"
-                    )
-        if not problems:
-            for cid in self.ids_:
-                chain, node = {cid}, self[cid].parent
-                while node:
-                    if node in chain:
-                        problems.append(f"{cid}: parents form a cycle through {node!r}")
-                        break
-                    chain.add(node)
-                    node = self[node].parent
-        if problems:
-            raise InvalidVocabularyError(
-                f"{len(problems)} problem(s) in the concept vocabulary: " + "; ".join(problems)
-            )
-
-    def __len__(self) -> int:
-        return len(self.concepts_)
-
-    def __iter__(self):
-        return iter(self.concepts_)
-
-    def __contains__(self, concept_id: object) -> bool:
-        return concept_id in self.index_
-
-    def __getitem__(self, key: str | int) -> Concept:
-        """The concept with this id, or at this position."""
-        if isinstance(key, (int, np.integer)):
-            return self.concepts_[key]
-        try:
-            return self.concepts_[self.index_[key]]
-        except KeyError:
-            raise KeyError(f"Unknown concept_id {key!r}") from None
-
-    def by_sector(self, sector: str) -> list[Concept]:
-        """Concepts whose ``sector`` is ``sector``."""
-        if sector not in SECTORS:
-            raise ValueError(f"Expected sector in {', '.join(SECTORS)}, but found {sector!r}")
-        return [c for c in self.concepts_ if c.sector == sector]
-
-    def ancestors(self, concept_id: str) -> list[str]:
-        """Parent, grandparent, ... of a concept, nearest first."""
-        chain, node = [], self[concept_id].parent
-        while node:
-            chain.append(node)
-            node = self[node].parent
-        return chain
-
-    def children(self, concept_id: str) -> list[str]:
-        """Concepts whose parent is ``concept_id``."""
-        self[concept_id]
-        return [c.concept_id for c in self.concepts_ if c.parent == concept_id]
-
-    def inputs_of(self, concept_id: str) -> list[str]:
-        """Concepts and sectors that ``concept_id`` (or one of its ancestors) is an input to."""
-        targets: list[str] = []
-        for node in (concept_id, *self.ancestors(concept_id)):
-            targets.extend(t for t in self[node].inputs_to if t not in targets)
-        return targets
-
-    def suppliers_of(self, concept_id: str) -> list[str]:
-        """Concepts that are listed as inputs to ``concept_id``."""
-        self[concept_id]
-        return [c.concept_id for c in self.concepts_ if concept_id in c.inputs_to]
-
-    def ancestor_matrix(self, decay: float = 1.0) -> sp.csr_matrix:
-        """Sparse ``(n_concepts, n_concepts)``: ``[i, j] = decay**d`` if ``j`` is ``i``'s ancestor ``d`` levels up."""
-        rows, cols, vals = [], [], []
-        for i, cid in enumerate(self.ids_):
-            for depth, anc in enumerate(self.ancestors(cid), start=1):
-                rows.append(i)
-                cols.append(self.index_[anc])
-                vals.append(decay**depth)
-        n = len(self)
-        return sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=np.float64)
-
-    def input_matrix(self) -> sp.csr_matrix:
-        """Sparse ``(n_concepts, n_concepts)``: 1 where row ``i`` is listed as an input to column ``j``.
-
-        Only the concept ids of ``inputs_to`` count, as written (no
-        inheritance); see :meth:`related_matrix` for the closed relation.
-        """
-        rows, cols = [], []
-        for i, concept in enumerate(self.concepts_):
-            for target in concept.inputs_to:
-                if target in self.index_:
-                    rows.append(i)
-                    cols.append(self.index_[target])
-        n = len(self)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-
-    def input_sector_matrix(self) -> sp.csr_matrix:
-        """Sparse ``(n_concepts, n_sectors)``: 1 where a concept is an input to a sector.
-
-        A concept feeds a sector if ``inputs_to`` names the sector, or names a
-        concept of another sector; ancestors' links are inherited.  Columns
-        follow :data:`tiermatch.features.SECTORS`.
-
-        Examples
-        --------
-        >>> from tiermatch.features.reference import SECTORS
-        >>> vocabulary = ConceptVocabulary.load()
-        >>> row = vocabulary.input_sector_matrix()[vocabulary.index_["tex.seat_fabric"]]
-        >>> [SECTORS[j] for j in row.indices]
-        ['automotive']
-        """
-        sector_index = {s: j for j, s in enumerate(SECTORS)}
-        rows, cols = [], []
-        for i, concept in enumerate(self.concepts_):
-            sectors = set()
-            for target in self.inputs_of(concept.concept_id):
-                if target in sector_index:
-                    sectors.add(target)
-                elif self[target].sector != concept.sector:
-                    sectors.add(self[target].sector)
-            for sector in sectors:
-                rows.append(i)
-                cols.append(sector_index[sector])
-        return sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(self), len(SECTORS))
-        )
-
-    def related_matrix(
-        self, input_weight: float = 1.0, parent_weight: float = 0.5
-    ) -> sp.csr_matrix:
-        """Input-output adjacency: how well supplier concept ``i`` serves buyer concept ``j``.
-
-        ``[i, j] = input_weight`` if ``j`` is in ``inputs_to`` of ``i`` or of
-        one of its ancestors (a child inherits what its parent feeds);
-        ``input_weight * parent_weight`` if ``j`` is only an ancestor of such a
-        target (the buyer asks for something broader); ``parent_weight`` for a
-        direct parent-child pair in either direction.  The diagonal is zero:
-        a concept's match with itself is the matcher's direct similarity.
-
-        Parameters
-        ----------
-        input_weight : float, default 1.0
-            Weight of an input-output link.
-        parent_weight : float, default 0.5
-            Weight of one step up or down the hierarchy.
-
-        Returns
-        -------
-        scipy.sparse.csr_matrix of shape (n_concepts, n_concepts)
-            Rows are supplier-side concepts, columns buyer-side concepts.
-
-        Examples
-        --------
-        >>> vocabulary = ConceptVocabulary.load()
-        >>> R = vocabulary.related_matrix()
-        >>> i, j = vocabulary.index_["tex.seat_fabric"], vocabulary.index_["auto.seats"]
-        >>> float(R[i, j])
-        1.0
-        """
-        n = len(self)
-        direct = self.input_matrix()
-        up = self.ancestor_matrix()
-        closure = (sp.identity(n, format="csr") + up) @ direct
-        closure.data[:] = 1.0
-        broader = closure @ up
-        broader.data[:] = parent_weight
-        direct_parent = self._parent_matrix()
-        hierarchy = (direct_parent + direct_parent.T) * parent_weight
-        related = (closure * input_weight).maximum(broader * input_weight).maximum(hierarchy)
-        related = sp.csr_matrix(related)
-        related.setdiag(0)
-        related.eliminate_zeros()
-        return related
-
-    def _parent_matrix(self) -> sp.csr_matrix:
-        """Sparse ``(n, n)`` with 1 at ``[i, parent(i)]``."""
-        rows, cols = [], []
-        for i, concept in enumerate(self.concepts_):
-            if concept.parent:
-                rows.append(i)
-                cols.append(self.index_[concept.parent])
-        n = len(self)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], str | None]:
@@ -457,13 +86,6 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return pattern(trie)
-
-
-def _binary_rows(index_lists: list[list[int]], n_columns: int) -> sp.csr_matrix:
-    """A 0/1 matrix with a row per list, 1 in the columns it lists (no column twice in a list)."""
-    indptr = np.cumsum([0] + [len(indices) for indices in index_lists])
-    indices = np.fromiter(chain.from_iterable(index_lists), dtype=np.int64, count=indptr[-1])
-    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(index_lists), n_columns))
 
 
 def _check_texts(texts, name: str = "texts") -> list[str]:
@@ -810,13 +432,14 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         return tuple(tuple(chain.from_iterable(column)) for column in zip(*parts))
 
     def fork(self) -> ConceptMapper:
-        """A copy that shares everything fitted but has a cache of its own.
+        """A copy that shares everything fitted but has a cache and learned links of its own.
 
         :meth:`transform` fills the cache; a task that shares this mapper with
         others (a Dask worker may be pickling it for another) works on a fork.
         """
         forked = copy.copy(self)
         forked._cache = dict(self._cache)
+        forked.term_links_ = copy.deepcopy(self.term_links_)  # links it learns are its own
         return forked
 
     # ------------------------------------------------------------ transform
@@ -868,7 +491,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         if side == "supplier" and self.link_concepts_.nnz:
             which = 1 if self.link_from == "unmatched" else 2
             direct = direct + self.link_weight * (
-                self._term_matrix([r[which] for r in results]) @ self.link_concepts_
+                self.term_links_.term_matrix([r[which] for r in results]) @ self.link_concepts_
             )
         unique = sp.csr_matrix(direct @ self.expansion_)
         np.minimum(unique.data, 1.0, out=unique.data)
@@ -936,29 +559,27 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
     # ---------------------------------------------------------------- links
     def _reset_links(self) -> None:
         """Forget every learned link."""
-        self.supplier_terms_: list[str] = []
-        self.buyer_terms_: list[str] = []
-        self._supplier_index: dict[str, int] = {}
-        self._buyer_index: dict[str, int] = {}
-        self._cooccurrence = sp.csr_matrix((0, 0))
-        self._supplier_counts = np.zeros(0)
-        self._buyer_counts = np.zeros(0)
-        self.n_link_pairs_ = 0
-        self.links_ = sp.csr_matrix((0, 0))
-        self.link_concepts_ = sp.csr_matrix((0, self.n_features_out_))
+        self.term_links_ = TermLinks(self.vocabulary_.ids_, self.min_support, self.smoothing)
 
-    def _term_matrix(self, term_lists: Sequence[Iterable[str]]) -> sp.csr_matrix:
-        """Binary ``(n_lists, n_supplier_terms)`` of the known supplier terms in each list."""
-        rows, cols = [], []
-        for row, terms in enumerate(term_lists):
-            for term in set(terms):
-                col = self._supplier_index.get(term)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-        return sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(term_lists), len(self.supplier_terms_))
-        )
+    @property
+    def links_(self) -> sp.csr_matrix:
+        return self.term_links_.links
+
+    @property
+    def link_concepts_(self) -> sp.csr_matrix:
+        return self.term_links_.link_concepts
+
+    @property
+    def supplier_terms_(self) -> list[str]:
+        return self.term_links_.supplier_terms
+
+    @property
+    def buyer_terms_(self) -> list[str]:
+        return self.term_links_.buyer_terms
+
+    @property
+    def n_link_pairs_(self) -> int:
+        return self.term_links_.n_pairs
 
     def learn_links(self, supplier_texts, buyer_texts, pairs, outcomes):
         """Learn supplier-term -> buyer-term links from partnership outcomes, from scratch.
@@ -974,18 +595,11 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         return self.update_links(supplier_texts, buyer_texts, pairs, outcomes)
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
-        """Add partnership outcomes to the link counts, without refitting.
+        """Add partnership outcomes to the link counts (:class:`~tiermatch.features.links.TermLinks`), without refitting.
 
         For every accepted pair (outcome ``"accepted"`` or ``"deal"``, or a
         true boolean), each content token of the supplier text is counted
         together with each token and each matched concept of the buyer text.
-        A link from supplier term ``s`` to buyer term ``b`` is kept when they
-        share at least ``min_support`` accepted pairs, with weight
-        ``co(s, b) / (n(s) + smoothing) - n(b) / N``: the smoothed probability
-        that an accepted partner of an ``s`` supplier mentions ``b``, less the
-        base rate of ``b`` among all accepted pairs (``N``); links that do not
-        beat the base rate are dropped.  Only counts are stored, so new pairs
-        are added at the cost of the new pairs alone.
 
         Parameters
         ----------
@@ -1044,58 +658,16 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             raise ValueError(f"{len(problems)} problem(s) in the partnership history: " + "; ".join(problems[:20]))
 
         ids = self.vocabulary_.ids_
-        supplier_seen, buyer_seen = [], []  # per accepted pair, its terms' indices
-        for (s, b), ok in zip(pairs, positive):
-            if not ok:
-                continue
-            _, _, s_tokens = self._match_items(supplier_texts[s])
-            b_concepts, _, b_tokens = self._match_items(buyer_texts[b])
-            s_terms = sorted(set(s_tokens))
-            b_terms = sorted(set(b_tokens)) + [_CONCEPT_TERM + ids[c] for c in sorted(set(b_concepts))]
-            s_idx = [self._supplier_index.setdefault(t, len(self._supplier_index)) for t in s_terms]
-            b_idx = [self._buyer_index.setdefault(t, len(self._buyer_index)) for t in b_terms]
-            supplier_seen.append(s_idx)
-            buyer_seen.append(b_idx)
-            self.n_link_pairs_ += 1
-        self.supplier_terms_ = list(self._supplier_index)
-        self.buyer_terms_ = list(self._buyer_index)
-        shape = (len(self.supplier_terms_), len(self.buyer_terms_))
-        # (pairs x supplier terms)' (pairs x buyer terms): how many accepted pairs each two terms share.
-        supplier_terms, buyer_terms = _binary_rows(supplier_seen, shape[0]), _binary_rows(buyer_seen, shape[1])
-        batch = sp.csr_matrix(supplier_terms.T @ buyer_terms)
-        previous = self._cooccurrence.tolil()
-        previous.resize(shape)
-        self._cooccurrence = sp.csr_matrix(previous) + batch
-        self._supplier_counts = np.concatenate(
-            [self._supplier_counts, np.zeros(shape[0] - len(self._supplier_counts))]
-        ) + np.bincount(supplier_terms.indices, minlength=shape[0])
-        self._buyer_counts = np.concatenate(
-            [self._buyer_counts, np.zeros(shape[1] - len(self._buyer_counts))]
-        ) + np.bincount(buyer_terms.indices, minlength=shape[1])
-        self._finish_links()
-        return self
 
-    def _finish_links(self) -> None:
-        """Turn the counts into ``links_`` and ``link_concepts_``."""
-        co = self._cooccurrence.tocoo()
-        n_pairs = max(self.n_link_pairs_, 1)
-        weight = co.data / (self._supplier_counts[co.row] + self.smoothing) - (
-            self._buyer_counts[co.col] / n_pairs
-        )
-        keep = (co.data >= self.min_support) & (weight > 0)
-        shape = self._cooccurrence.shape
-        self.links_ = sp.csr_matrix((weight[keep], (co.row[keep], co.col[keep])), shape=shape)
-        index = self.vocabulary_.index_
-        to_concept = np.full(shape[1], -1, dtype=np.int64)
-        for j, term in enumerate(self.buyer_terms_):
-            if term.startswith(_CONCEPT_TERM):
-                to_concept[j] = index.get(term[len(_CONCEPT_TERM) :], -1)
-        links = self.links_.tocoo()
-        is_concept = to_concept[links.col] >= 0
-        self.link_concepts_ = sp.csr_matrix(
-            (links.data[is_concept], (links.row[is_concept], to_concept[links.col[is_concept]])),
-            shape=(shape[0], self.n_features_out_),
-        )
+        def accepted():
+            for (s, b), ok in zip(pairs, positive):
+                if ok:
+                    _, _, s_tokens = self._match_items(supplier_texts[s])
+                    b_concepts, _, b_tokens = self._match_items(buyer_texts[b])
+                    yield s_tokens, b_tokens, [ids[c] for c in b_concepts]
+
+        self.term_links_.add(accepted())
+        return self
 
     def linked_terms(self, term: str, top_k: int = 10) -> list[tuple[str, float]]:
         """Buyer-side terms and ``concept:<id>`` entries linked to a supplier term.
@@ -1112,11 +684,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             Heaviest first, weights rounded to 6 decimals.
         """
         check_is_fitted(self, "phrases_")
-        if not self.links_.nnz:
-            return []
-        row = (self._term_matrix([tokenize(term)]) @ self.links_).tocoo()
-        order = np.lexsort((row.col, -row.data))[:top_k]
-        return [(self.buyer_terms_[row.col[k]], round(float(row.data[k]), 6)) for k in order]
+        return self.term_links_.linked(tokenize(term), top_k)
 
     def transform_linked_terms(self, texts) -> sp.csr_matrix:
         """Buyer-side term weights that supplier texts are linked to.
@@ -1134,7 +702,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "phrases_")
         results, inverse = self._match_unique(_check_texts(texts))
-        unique = self._term_matrix([r[2] for r in results]) @ self.links_
+        unique = self.term_links_.term_matrix([r[2] for r in results]) @ self.links_
         return sp.csr_matrix(sp.csr_matrix(unique)[inverse])
 
     def __sklearn_tags__(self):
