@@ -238,7 +238,7 @@ def build_pair_features(
     if links is None:
         links = np.full((len(rows), 3), -1, dtype=np.int32)
         links[:, 0] = LINK_NONE
-    return PairFeatures(rows=rows, cols=cols, values=values, distance_km=distance.astype(np.float32),
+    return PairFeatures(rows=rows, cols=cols, values=values, distance_km=distance,
                         slot_demand=slot, capacity=capacity, supplier_sector=supplier_sector,
                         export_ready=suppliers.export_ready[rows], otop=suppliers.otop[rows],
                         proposals=track.proposals[rows], accepted=track.accepted[rows], links=links)
@@ -322,31 +322,35 @@ def explain_pairs(
     buyer_type = buyers.buyer_type[cols]
     exporting = np.isin(buyer_type, _EXPORT_TYPES).tolist()
     otop_for_retail = ((buyer_type == _RETAILER) & features.otop[ks]).tolist()
+    links = features.links[ks]
     columns = zip(
         cols.tolist(), features.supplier_sector[ks].tolist(), buyers.sector[cols].tolist(),
         features.column("text_fit")[ks].tolist(), (features.column("sector_fit")[ks] > 0).tolist(),
         features.distance_km[ks].tolist(), share, exporting, features.export_ready[ks].tolist(), otop_for_retail,
-        features.proposals[ks].tolist(), features.accepted[ks].tolist(), features.links[ks].tolist(),
+        features.proposals[ks].tolist(), features.accepted[ks].tolist(),
+        links[:, 0].tolist(), links[:, 1].tolist(), links[:, 2].tolist(),
     )
+    makes, into, similar, text, distance = say["makes"], say["input"], say["similar"], say["text"], say["distance"]
+    same_sector = [say["same_sector"].format(sector=name) for name in sector_name]
     lines = []
-    for j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted, link in columns:
-        kind, a, b = link
+    for (j, s_sector, b_sector, text_fit, linked, km, covers, export, ready, otop, proposals, accepted,
+         kind, a, b) in columns:
         if kind == LINK_INPUT:
-            parts = [say["input"].format(supplier_concept=concept_names[a], buyer_concept=concept_names[b])]
+            parts = [into.format(supplier_concept=concept_names[a], buyer_concept=concept_names[b])]
         elif kind == LINK_MAKES:
-            parts = [say["makes"].format(concept=concept_names[a])]
+            parts = [makes.format(concept=concept_names[a])]
         elif kind == LINK_SIMILAR:
-            parts = [say["similar"].format(concept=concept_names[a])]
+            parts = [similar.format(concept=concept_names[a])]
         else:
-            parts = [say["text"].format(share=text_fit)]
+            parts = [text.format(share=text_fit)]
         if s_sector == b_sector:
-            parts.append(say["same_sector"].format(sector=sector_name[b_sector]))
+            parts.append(same_sector[b_sector])
         else:
             parts.append(say["linked_sector" if linked else "cross_sector"].format(
                 supplier_sector=sector_name[s_sector], buyer_sector=sector_name[b_sector]))
         if held_text[j]:
             parts.append(say["certified"].format(certifications=held_text[j]))
-        parts.append(say["distance"].format(km=km))
+        parts.append(distance.format(km=km))
         if covers == covers:  # not NaN: both capacity and demand known
             parts.append(say["capacity_covers"] if covers >= 1 else say["capacity_share"].format(share=covers))
         if export:

@@ -253,3 +253,12 @@ def test_a_supplier_file_with_no_valid_row_stops_the_run_clearly(register, tmp_p
     assert result.exit_code == 1
     assert "no valid supplier row; first problem:" in result.output and "line 2, field 'sector'" in result.output
     assert not (tmp_path / "out" / "shortlists.csv").exists()
+
+
+def test_an_output_folder_that_cannot_be_written_says_so(register, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = invoke("run", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                    "--out", blocked / "out")
+    assert result.exit_code == 1
+    assert "cannot read or write" in result.output and "a-file" in result.output and "Dask" not in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -217,6 +218,41 @@ def test_feedback_from_the_shortlist_is_stored(site):
     _, recorded = site.store.history.page(buyer_id="B1", supplier_id="S2")
     assert [p.outcome for p in recorded] == ["accepted"]
     assert "tag-accepted" in response.text.split('data-supplier="S2"')[1].split("</tr>")[0]
+
+
+def test_feedback_sent_from_the_pages_own_form_lands_back_on_the_shortlist(site):
+    """The form's own ``back`` (the page's path, with /web) once led to /web/web/...: a 404 after saving."""
+    client = site.client("buyer", lang="en")
+    page = client.get("/web/buyers/B1?region=East").text
+    form = page.split('data-supplier="S1"')[1].split("</form>")[0]
+    back = re.search(r'name="back" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    response = client.post("/web/buyers/B1/feedback", data={"csrf": csrf_of(page), "supplier_id": "S1",
+                                                            "outcome": "rejected", "back": back})
+    assert response.status_code == 200, response.text
+    assert response.url.path == "/web/buyers/B1" and response.url.query == b"region=East"
+    assert "Recorded: rejected for S1." in response.text and 'data-supplier="S1"' in response.text
+
+
+def test_the_shortlist_page_reads_the_store_the_same_few_times_however_long_it_is(site):
+    """One query for the shortlist, one for what was recorded: never one per row."""
+    from sqlalchemy import event
+
+    client = site.client("matchmaker", lang="en")
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(site.store.engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for url in ("/web/buyers/B1", "/web/buyers/B1?all=true", "/web/buyers/B3?all=true"):
+            statements.clear()
+            assert client.get(url).status_code == 200
+            counts.append(len(statements))
+    finally:
+        event.remove(site.store.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1] == counts[2] <= 8, counts
 
 
 def test_an_unknown_outcome_is_refused(site):

@@ -14,9 +14,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from ..errors import TiermatchError
 
 __all__ = [
+    "BuyerCountOption",
     "BuyersOption",
     "DatabaseOption",
     "HistoryOption",
+    "SeedOption",
+    "SmeCountOption",
     "SuppliersOption",
     "boundary",
     "console",
@@ -38,6 +41,10 @@ DatabaseOption = Annotated[
 SuppliersOption = Annotated[Optional[Path], typer.Option(help="suppliers.csv; omit to use the stored register")]
 BuyersOption = Annotated[Optional[Path], typer.Option(help="buyers.csv; omit to use the stored register")]
 HistoryOption = Annotated[Optional[Path], typer.Option(help="partnerships.csv: past proposals and outcomes")]
+# The size and seed of a demo register.
+SmeCountOption = Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")]
+BuyerCountOption = Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")]
+SeedOption = Annotated[int, typer.Option(help="random seed of the demo register; the same seed gives the same register")]
 
 
 def fail(message: str) -> typer.Exit:

@@ -7,7 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import DatabaseOption, boundary, console, open_store, print_rejected
+from ._common import (
+    BuyerCountOption,
+    DatabaseOption,
+    SeedOption,
+    SmeCountOption,
+    boundary,
+    console,
+    open_store,
+    print_rejected,
+)
 
 __all__ = ["generate", "import_", "register_commands"]
 
@@ -42,9 +51,9 @@ def import_(
 @boundary
 def generate(
     out: Annotated[Path, typer.Option(help="folder for suppliers.csv, buyers.csv and partnerships.csv")] = Path("demo-register"),
-    n_suppliers: Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")] = 2000,
-    n_buyers: Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")] = 200,
-    seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same register")] = 0,
+    n_suppliers: SmeCountOption = 2000,
+    n_buyers: BuyerCountOption = 200,
+    seed: SeedOption = 0,
 ) -> None:
     """Write a synthetic but realistic Thai register in the interchange format.
 

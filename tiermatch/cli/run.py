@@ -10,9 +10,12 @@ from rich.table import Table
 
 from ..services import RunOptions, RunOutcome, load_register, run_register
 from ._common import (
+    BuyerCountOption,
     BuyersOption,
     DatabaseOption,
     HistoryOption,
+    SeedOption,
+    SmeCountOption,
     boundary,
     console,
     errors,
@@ -117,9 +120,9 @@ def run(
 @boundary
 def demo(
     out: Annotated[Path, typer.Option(help="folder for the demo register and the run's outputs")] = Path("tiermatch-out"),
-    n_suppliers: Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")] = 2000,
-    n_buyers: Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")] = 200,
-    seed: Annotated[int, typer.Option(help="random seed of the demo register")] = 0,
+    n_suppliers: SmeCountOption = 2000,
+    n_buyers: BuyerCountOption = 200,
+    seed: SeedOption = 0,
     database: DatabaseOption = None,
 ) -> None:
     """Generate a demo register, import it into the store, match it and summarise the result.

@@ -9,6 +9,9 @@ from pathlib import Path
 
 __all__ = ["write_atomically", "write_csv"]
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once, at import: os.umask can only be read by setting it
+
 
 def write_atomically(path: str | Path, write, *, encoding: str = "utf-8") -> None:
     """Call ``write(f)`` on a temporary text file beside ``path``, then replace ``path`` with it.
@@ -21,12 +24,14 @@ def write_atomically(path: str | Path, write, *, encoding: str = "utf-8") -> Non
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
     >>> write_atomically(path, lambda f: f.write("ok"))
-    >>> path.read_text(), [p.name for p in path.parent.iterdir()]
-    ('ok', ['a.txt'])
+    >>> path.read_text(), [p.name for p in path.parent.iterdir()], oct(path.stat().st_mode & 0o777) != "0o600"
+    ('ok', ['a.txt'], True)
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); the result gets the mode an ordinary new file would.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK)
         with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
             write(f)
         os.replace(tmp, path)
