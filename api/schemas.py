@@ -30,6 +30,7 @@ from ..features.profiles import (
     Supplier,
 )
 from ..features.reference import BUYER_TYPES, OUTCOMES, SECTORS
+from ..services import CANDIDATES_PER_BUYER
 
 __all__ = [
     "AgendaEntryOut",
@@ -362,6 +363,10 @@ class RunIn(BaseModel):
                                               "TIERMATCH_DASK_SCHEDULERS; default: in the service's process")
     partition_size: int | None = Field(None, ge=1, le=10_000_000, description="suppliers matched per task; "
                                                                               "default: all in one")
+    candidates_per_buyer: int = Field(CANDIDATES_PER_BUYER, ge=10, le=2000,
+                                      description="SMEs retrieved per buyer before scoring: more finds more, slower")
+    show_past: bool = Field(False, description="show pairs that met before (rejected, or already partners) in the "
+                                               "shortlists, marked; they are never proposed anew")
 
 
 def _utc(value):

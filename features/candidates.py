@@ -21,16 +21,21 @@ import scipy.sparse as sp
 from .reference import haversine_km
 from .tables import BuyerTable, SupplierTable
 
-__all__ = ["ROAD_FACTOR", "Candidates", "build_candidates", "certification_groups", "fit_reducer", "pair_similarity", "road_km", "violates_hard_constraints"]
+__all__ = [
+    "Candidates",
+    "build_candidates",
+    "certification_groups",
+    "distance_km",
+    "fit_reducer",
+    "pair_similarity",
+    "violates_hard_constraints",
+]
 
-# Road distance in Thailand runs about 1.3 times the straight line (a common
-# detour factor); distances and max_distance_km are compared in road km.
-ROAD_FACTOR = 1.3
 
-
-def road_km(suppliers: SupplierTable, buyers: BuyerTable, rows, cols) -> np.ndarray:
-    """Road-equivalent kilometres between suppliers ``rows`` and buyers ``cols``."""
-    return ROAD_FACTOR * haversine_km(
+def distance_km(suppliers: SupplierTable, buyers: BuyerTable, rows, cols) -> np.ndarray:
+    """Kilometres between suppliers ``rows`` and buyers ``cols``: the straight line between their places, times
+    the site's road factor (``buyers.road_factor``, 1 unless a site sets one), as ``max_distance_km`` means it."""
+    return buyers.road_factor * haversine_km(
         suppliers.latitude[rows], suppliers.longitude[rows], buyers.latitude[cols], buyers.longitude[cols]
     )
 
@@ -74,7 +79,7 @@ def violates_hard_constraints(suppliers: SupplierTable, buyers: BuyerTable, rows
     violates = (required & ~_certification_bits(suppliers.certifications)[rows]).any(axis=1)
     limit = buyers.max_distance_km[cols]
     limited = np.flatnonzero(np.isfinite(limit))  # most buyers set no limit: measure only where one is set
-    violates[limited] |= road_km(suppliers, buyers, rows[limited], cols[limited]) > limit[limited]
+    violates[limited] |= distance_km(suppliers, buyers, rows[limited], cols[limited]) > limit[limited]
     return violates
 
 
@@ -153,6 +158,7 @@ def build_candidates(
     block_size: int = 512,
     random_state: int = 0,
     reducer=None,
+    exclude=None,
 ) -> Candidates:
     """Retrieve each buyer's and each supplier's most similar counterparts that pass the hard constraints.
 
@@ -182,6 +188,10 @@ def build_candidates(
         The two-stage search's reduced space, fitted beforehand
         (:func:`fit_reducer`), so that partitions of one register share it;
         fitted on these vectors where None.
+    exclude : callable, optional
+        ``exclude(supplier_positions, buyer_positions) -> bool mask``: pairs
+        never to propose besides those breaking a hard constraint (e.g. pairs
+        that met before, :meth:`~tiermatch.features.history.PastPairs.met`).
 
     Returns
     -------
@@ -196,7 +206,10 @@ def build_candidates(
         method = "exact" if len(suppliers) * len(buyers) <= exact_limit else "two_stage"
 
     def allowed(s, b):
-        return ~violates_hard_constraints(suppliers, buyers, s, b)
+        keep = ~violates_hard_constraints(suppliers, buyers, s, b)
+        if exclude is not None and keep.any():
+            keep[keep] = ~exclude(s[keep], b[keep])
+        return keep
 
     if method == "exact":
         bq, bi, bs = _retrieve(X_buyers, X_suppliers, k=n_per_buyer, block_size=block_size,

@@ -431,6 +431,18 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             return parts[0]
         return tuple(tuple(chain.from_iterable(column)) for column in zip(*parts))
 
+    def item_concepts(self, items) -> list[tuple[int, ...]]:
+        """The concepts each item names itself (vocabulary positions), read once per distinct item.
+
+        Examples
+        --------
+        >>> mapper = ConceptMapper().fit()
+        >>> [mapper.vocabulary_.ids_[c] for c in mapper.item_concepts(["ชิ้นส่วนโลหะปั๊มขึ้นรูป"])[0]]
+        ['auto.stamped_metal_parts']
+        """
+        check_is_fitted(self, "phrases_")
+        return [tuple(dict.fromkeys(self._match_item(item)[0])) for item in _check_texts(items, "items")]
+
     def fork(self) -> ConceptMapper:
         """A copy that shares everything fitted but has a cache and learned links of its own.
 

@@ -60,6 +60,7 @@ class BuyerTable:
     max_suppliers: np.ndarray
     max_distance_km: np.ndarray  # inf where unlimited
     required_certifications: sp.csr_matrix  # (n_buyers, n_certifications) 0/1
+    road_factor: float = 1.0  # distances are the straight line times this (a site's detour factor)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -103,8 +104,9 @@ def build_supplier_table(suppliers: Sequence[Supplier], certification_names: lis
     )
 
 
-def build_buyer_table(buyers: Sequence[Buyer], certification_names: list[str]) -> BuyerTable:
-    """Turn validated buyers into a :class:`BuyerTable` (positions = list order)."""
+def build_buyer_table(buyers: Sequence[Buyer], certification_names: list[str], road_factor: float = 1.0) -> BuyerTable:
+    """Turn validated buyers into a :class:`BuyerTable` (positions = list order); distances to them are the
+    straight line times ``road_factor``."""
     provinces = [find_province(b.province) for b in buyers]
     return BuyerTable(
         ids=np.array([b.buyer_id for b in buyers], dtype=object),
@@ -120,6 +122,7 @@ def build_buyer_table(buyers: Sequence[Buyer], certification_names: list[str]) -
         max_suppliers=np.array([b.max_suppliers for b in buyers], dtype=np.int64),
         max_distance_km=_optional((b.max_distance_km for b in buyers), default=np.inf),
         required_certifications=_certification_matrix([b.required_certifications for b in buyers], certification_names),
+        road_factor=float(road_factor),
     )
 
 

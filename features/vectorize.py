@@ -11,6 +11,12 @@ product of a supplier row and a buyer row is a weighted sum of three cosines:
   (seat fabric is an input to car seats), against the buyer's concepts;
 - ``words``: TF-IDF over Thai and English word tokens, so that text no concept
   matches still counts.
+
+Beside the stacked blocks, with a sentence encoder (:mod:`.encoder`): each
+text's items (:class:`~tiermatch.features.items.ItemTable`) with their encoder
+vectors, and ``semantic``, each text's vector (the weighted mean of its items'),
+both reduced to ``semantic_dimension`` by a projection fitted on the buyers' and
+the fitted suppliers' items.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from .items import build_item_table
 from .mapper import ConceptMapper
 from .text import tokenize
 
@@ -42,6 +49,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         The concept mapper; a default one over the shipped vocabulary if None.
         It is never changed: an unfitted one is cloned and the clone fitted,
         a fitted one forked (links learned from the history are the fork's).
+    encoder : TextEncoder, optional
+        A sentence encoder (:func:`~tiermatch.features.encoder.load_encoder`),
+        best a :class:`~tiermatch.features.encoder.CachedEncoder`; used as
+        given (its cache fills). No items' vectors and no ``semantic`` block
+        without one.
+    semantic_dimension : int
+        Dimensions the encoder's vectors are reduced to.
 
     Attributes
     ----------
@@ -51,6 +65,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     words_ : TfidfVectorizer
     unmatched_terms_ : collections.Counter
         Words of either side's fitted texts that no concept matched.
+    semantic_mean_, semantic_components_ : ndarray
+        The projection of encoder vectors (``None`` without an encoder).
     block_sizes_ : tuple of int
 
     Examples
@@ -61,9 +77,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     [0.61, 0.0]
     """
 
-    def __init__(self, weights=(0.6, 0.15, 0.25), mapper=None):
+    def __init__(self, weights=(0.6, 0.15, 0.25), mapper=None, encoder=None, semantic_dimension: int = 128):
         self.weights = weights
         self.mapper = mapper
+        self.encoder = encoder
+        self.semantic_dimension = semantic_dimension
 
     def fit(self, supplier_texts, buyer_texts=(), history=None):
         """Fit the word space on all texts and the concept mapper (with links from ``history``).
@@ -115,7 +133,31 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.words_ = TfidfVectorizer(analyzer=_tokens_given, dtype=np.float32, sublinear_tf=True)
         words = self.words_.fit_transform(supplier_tokens + buyer_tokens).tocsr()
         self.words_.set_params(analyzer=tokenize)
+        self.semantic_mean_ = self.semantic_components_ = None
+        if self.encoder is not None:
+            self._fit_semantic(supplier_texts + buyer_texts)
         return words, supplier_concepts, buyer_concepts
+
+    def _fit_semantic(self, texts, max_rows: int = 20_000) -> None:
+        """The projection of encoder vectors: principal directions of the fitted texts' items."""
+        items = build_item_table(texts, self.mapper_).texts
+        vectors = self.encoder.encode(items)
+        rng = np.random.default_rng(0)
+        sample = vectors if len(vectors) <= max_rows else vectors[np.sort(rng.choice(len(vectors), max_rows, False))]
+        self.semantic_mean_ = sample.mean(axis=0).astype(np.float32) if len(sample) else np.zeros(vectors.shape[1], np.float32)
+        dimension = max(1, min(self.semantic_dimension, len(sample), vectors.shape[1]))
+        if len(sample) > dimension:
+            _, _, vt = np.linalg.svd(sample - self.semantic_mean_, full_matrices=False)
+            self.semantic_components_ = vt[:dimension].astype(np.float32)
+        else:  # too few items to learn directions from: keep the encoder's own
+            self.semantic_mean_ = np.zeros(vectors.shape[1], np.float32)
+            self.semantic_components_ = np.eye(vectors.shape[1], dtype=np.float32)
+
+    def embed(self, texts) -> np.ndarray:
+        """Texts' encoder vectors, projected and L2-normalised (float32); requires an encoder."""
+        check_is_fitted(self, "mapper_")
+        vectors = (self.encoder.encode(list(texts)) - self.semantic_mean_) @ self.semantic_components_.T
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
         """Learn from new partnership outcomes without refitting the vocabulary or the word space."""
@@ -123,9 +165,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_.update_links(supplier_texts, buyer_texts, pairs, outcomes)
         return self
 
-    def transform_blocks(self, texts, side: str = "supplier", *, words=None, concepts=None) -> dict[str, sp.csr_matrix]:
-        """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``, and
-        ``"direct"``: 1 for each concept a text names itself (not stacked; for reasons).
+    def transform_blocks(self, texts, side: str = "supplier", *, words=None, concepts=None) -> dict:
+        """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``, and, not stacked,
+        ``"direct"``: 1 for each concept a text names itself; ``"items"``: the texts' items
+        (:class:`~tiermatch.features.items.ItemTable`); ``"semantic"``: each text's encoder vector
+        (None without an encoder).
 
         Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs);
         ``words`` and ``concepts``, where given, are the texts' word TF-IDF and concept
@@ -144,11 +188,16 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         # Suppliers' concepts go through the input-output relation, which already carries
         # ancestors' links: only the concepts named directly enter it.
         related = direct @ self.mapper_.related_concepts_.astype(np.float32) if side == "supplier" else concepts
+        semantic = self.encoder is not None and self.semantic_components_ is not None
+        items = build_item_table(texts, self.mapper_, self.embed if semantic else None,
+                                 reference_count=len(texts) if side == "buyer" else None)
         return {
             "concepts": normalize(concepts @ sp.diags(self.concept_idf_)),
             "related": normalize(sp.csr_matrix(related)),
             "words": normalize(self.words_.transform(texts) if words is None else words),
             "direct": direct,
+            "items": items,
+            "semantic": _text_vectors(items) if semantic else None,
         }
 
     def transform(self, texts, side: str = "supplier") -> sp.csr_matrix:
@@ -159,6 +208,19 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
 
 def _tokens_given(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tokens
+
+
+def _text_vectors(items) -> np.ndarray:
+    """Each text's vector: the weighted mean of its items' (L2-normalised; zero for a text with no item)."""
+    n_texts, dimension = len(items), items.vectors.shape[1] if items.vectors is not None else 0
+    if items.vectors is None or not len(items.item_of):
+        return np.zeros((n_texts, dimension), dtype=np.float32)
+    counts = np.diff(items.ptr)
+    owner = np.repeat(np.arange(n_texts), counts)
+    weights = items.weight[items.item_of][:, None]
+    vectors = np.zeros((n_texts, dimension), dtype=np.float32)
+    np.add.at(vectors, owner, items.vectors[items.item_of].astype(np.float32) * weights)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def stack_blocks(blocks: dict[str, sp.csr_matrix], weights) -> sp.csr_matrix:

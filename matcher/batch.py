@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InvalidFileError, SchedulerError
-from ..features.candidates import Candidates, build_candidates, road_km
+from ..features.candidates import Candidates, build_candidates, distance_km
+from ..features.history import PAST_NONE
 from ..features.pairs import FEATURE_NAMES, PairFeatures, explain_pairs
 from ..features.profiles import Buyer, Partnership
 from ..features.sources import SupplierSource
@@ -136,7 +137,7 @@ def _reachable(S: SupplierTable, B: BuyerTable, buyers: np.ndarray, chunk: int =
         js = buyers[start:start + chunk]
         required = B.required_certifications[js]
         certified = (S.certifications @ required.T).toarray() >= required.getnnz(axis=1)
-        near = np.column_stack([road_km(S, B, everyone, np.full(len(S), j)) <= B.max_distance_km[j] for j in js])
+        near = np.column_stack([distance_km(S, B, everyone, np.full(len(S), j)) <= B.max_distance_km[j] for j in js])
         found[js] = np.column_stack([certified.any(axis=0), near.any(axis=0), (certified & near).any(axis=0)])
     return found
 
@@ -173,13 +174,15 @@ def _match_partition(task: PartitionTask, partition) -> PartitionResult:
     read = partition.read()
     S = build_supplier_table(read.records, shared.certification_names)
     if not len(S):
-        return PartitionResult(partition.index, S.ids, S.max_buyers, S.capacity, S.cluster, _no_pairs(),
+        no_pairs = PairFeatures.from_values([], [], np.zeros((0, len(FEATURE_NAMES))))
+        return PartitionResult(partition.index, S.ids, S.max_buyers, S.capacity, S.cluster, no_pairs,
                                np.zeros(0, np.float32), np.zeros(0), np.zeros(0, bool), [], read.errors,
                                np.zeros((len(B), 3), dtype=bool))
     context = shared.context(S)
     candidates = build_candidates(context.X_suppliers, context.X_buyers, S, B, n_per_buyer=engine.n_per_buyer,
                                   n_per_supplier=engine.n_per_supplier, reducer=shared.reducer,
-                                  exact_limit=task.exact_limit)
+                                  exact_limit=task.exact_limit,
+                                  exclude=None if engine.show_past else shared.past.met(S.ids))
     features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
     scores = engine.score(features)
     protected = np.zeros(len(candidates), dtype=bool)
@@ -195,16 +198,6 @@ def _match_partition(task: PartitionTask, partition) -> PartitionResult:
         partition.index, S.ids, S.max_buyers, S.capacity, S.cluster, features, candidates.similarity, scores,
         protected, recommendations, read.errors, _reachable(S, B, lonely),
     )
-
-
-def _no_pairs() -> PairFeatures:
-    """Features of no pair."""
-    empty_int, empty_float = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return PairFeatures(rows=empty_int, cols=empty_int, values=np.zeros((0, len(FEATURE_NAMES)), np.float32),
-                        distance_km=empty_float, slot_demand=empty_float, capacity=empty_float,
-                        supplier_sector=np.zeros(0, np.int8), export_ready=np.zeros(0, bool),
-                        otop=np.zeros(0, bool), proposals=empty_float, accepted=empty_float,
-                        links=np.zeros((0, 3), np.int32))
 
 
 class _Tasks:
@@ -308,6 +301,7 @@ def run_batch(
     fit_sample: int = FIT_SAMPLE,
     max_arcs: int = MAX_ARCS_PER_SOLVE,
     exact_limit: float = 5e7,
+    road_factor: float = 1.0,
 ) -> MatchResult:
     """Match the suppliers of ``source``, partition by partition, to ``buyers``.
 
@@ -334,6 +328,8 @@ def run_batch(
         Suppliers the text space is fitted on; proposable arcs per assignment
         solve; possible pairs of a partition above which it is searched in two
         stages (:func:`~tiermatch.features.candidates.build_candidates`).
+    road_factor : float
+        Distances are the straight line times this.
 
     Returns
     -------
@@ -353,7 +349,8 @@ def run_batch(
     progress("profiles", 0, 1)
     source.scan({p.supplier_id for p in history}, fit_sample)  # counts the rows; fit_shared reuses this scan
     reduce = min(source.partition_size, source.n_rows) * len(buyers) > exact_limit
-    shared, scan, _ = fit_shared(source, buyers, history, fit_sample=fit_sample, reduce=reduce)
+    shared, scan, _ = fit_shared(source, buyers, history, fit_sample=fit_sample, reduce=reduce, encoder=engine.encoder,
+                                 road_factor=road_factor)
     B = shared.buyers
     progress("profiles", 1, 1)
     lap("profiles")
@@ -380,7 +377,7 @@ def run_batch(
     rows, cols = features.rows, features.cols
     candidates = Candidates(rows, cols, similarity)  # sorted by buyer, then similarity
     progress("assignment", 0, 1)
-    chosen, exposure, split = _assign(engine, S, B, candidates, scores, max_arcs, client)
+    chosen, exposure, split = _assign(engine, S, B, candidates, scores, features.past == PAST_NONE, max_arcs, client)
     group_of, volume = group_partnerships(S, B, candidates, scores, chosen)
     progress("assignment", 1, 1)
     lap("assignment")
@@ -445,9 +442,10 @@ def run_batch(
                        unmatched_buyers, unmatched_suppliers, summary, [e for k in sorted(errors) for e in errors[k]])
 
 
-def _assign(engine, S, B, candidates, scores, max_arcs, client):
-    """The engine's assignment, on independent parts of the graph where it is too large for one solve."""
-    proposable = np.flatnonzero(scores >= engine.min_score)
+def _assign(engine, S, B, candidates, scores, new, max_arcs, client):
+    """The engine's assignment, on independent parts of the graph where it is too large for one solve; only
+    ``new`` pairs are proposed: pairs that met before are only shown, marked, where the run shows them."""
+    proposable = np.flatnonzero((scores >= engine.min_score) & new)
     rows, cols = candidates.rows[proposable], candidates.cols[proposable]
     parts, split = split_candidate_graph(rows, cols, scores[proposable], len(S), len(B), max_arcs, buyer_groups=B.sector)
     # Each part alone, in parallel where a client is given; the parts share no supplier or buyer.

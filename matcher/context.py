@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..features.candidates import Candidates, fit_reducer, pair_similarity
+from ..features.candidates import fit_reducer, pair_similarity
+from ..features.history import PastPairs
+from ..features.items import RELATED_COVER, cover_needs, semantic_score
 from ..features.pairs import (
     LINK_INPUT,
     LINK_MAKES,
     LINK_NONE,
     LINK_SIMILAR,
     PairFeatures,
+    TextFit,
     TrackRecord,
     build_pair_features,
     count_track_records,
@@ -35,6 +38,7 @@ from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.reference import CERTIFICATIONS
 from ..features.sources import Scan, SupplierSource
 from ..features.tables import BuyerTable, SupplierTable, build_buyer_table, build_supplier_table
+from ..features.taste import BuyerTaste
 from ..features.vectorize import BLOCKS, ProfileVectorizer, stack_blocks
 
 __all__ = ["FIT_SAMPLE", "MatchContext", "SharedFit", "certification_columns", "fit_shared", "prepare_context"]
@@ -68,26 +72,63 @@ class MatchContext:
     buyer_blocks: dict
     track: TrackRecord
     certification_names: list[str]
+    taste: BuyerTaste | None = None  # each buyer's accepted and rejected SMEs, from the history
+    past: PastPairs = field(default_factory=PastPairs.empty)  # what happened between each pair before
 
     def __post_init__(self):
         self.X_suppliers = stack_blocks(self.supplier_blocks, self.vectorizer.weights)
         self.X_buyers = stack_blocks(self.buyer_blocks, self.vectorizer.weights)
         mapper = self.vectorizer.mapper_
-        self.supplier_input_sectors = np.minimum(1.0, (self.supplier_blocks["direct"] @ mapper.input_sectors_).toarray())
+        direct = self.supplier_blocks["direct"]
+        self.supplier_input_sectors = np.minimum(1.0, (direct @ mapper.input_sectors_).toarray())
+        # How far each supplier covers each concept: fully those it names, largely those its concepts go into.
+        feeds = sp.csr_matrix(direct @ mapper.related_concepts_) > 0
+        self.supplier_cover = sp.csr_matrix(direct).maximum(RELATED_COVER * feeds.astype(np.float32))
 
-    def pair_features(self, rows, cols, similarity=None) -> PairFeatures:
-        """Features of any pairs (not only retrieved candidates, e.g. past proposals), with what links them."""
+    @property
+    def semantic_suppliers(self) -> np.ndarray | None:
+        return self.supplier_blocks.get("semantic")
+
+    @property
+    def semantic_buyers(self) -> np.ndarray | None:
+        return self.buyer_blocks.get("semantic")
+
+    def pair_features(self, rows, cols, similarity=None, *, own=None) -> PairFeatures:
+        """Features of any pairs (not only retrieved candidates, e.g. past proposals), with what links them.
+
+        ``own``: for past proposals, their own outcome (+1 accepted, -1 rejected), left out of the buyer's taste.
+        """
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         if similarity is None:
             similarity = pair_similarity(self.X_suppliers, self.X_buyers, rows, cols)
         similarities = {
             name: pair_similarity(self.supplier_blocks[name], self.buyer_blocks[name], rows, cols) for name in BLOCKS
         }
-        return build_pair_features(
-            self.suppliers, self.buyers, Candidates(rows, cols, similarity), self.track,
-            similarities=similarities, supplier_input_sectors=self.supplier_input_sectors,
-            certification_names=self.certification_names, links=self.linking_concepts(rows, cols),
-        )
+        needs, offers = self.buyer_blocks["items"], self.supplier_blocks["items"]
+        coverage, need_item, offer_item = cover_needs(needs, offers, self.supplier_cover, rows, cols)
+        E_s, E_b = self.semantic_suppliers, self.semantic_buyers
+        if E_s is not None and E_b is not None and len(rows):
+            semantic = semantic_score(np.einsum("ij,ij->i", E_s[rows].astype(np.float32), E_b[cols].astype(np.float32)))
+        else:
+            semantic = np.full(len(rows), 0.5, dtype=np.float32)
+        affinity = np.full(len(rows), 0.5, dtype=np.float32)
+        if self.taste is not None and E_s is not None and len(rows):
+            affinity = self.taste.affinity(E_s[rows], cols, own=own)
+        named = offer_item >= 0
+        need_text = np.full(len(rows), None, dtype=object)
+        offer_text = np.full(len(rows), None, dtype=object)
+        need_text[named] = np.asarray(needs.texts, dtype=object)[need_item[named]]
+        offer_text[named] = np.asarray(offers.texts, dtype=object)[offer_item[named]]
+        text = TextFit(similarity=similarity, concepts=similarities["concepts"], related=similarities["related"],
+                       words=similarities["words"], coverage=coverage, semantic=semantic, affinity=affinity,
+                       links=self.linking_concepts(rows, cols), need_text=need_text, offer_text=offer_text)
+        at = self.past.lookup(self.suppliers.ids, rows, cols)
+        own_proposals, own_accepted = self.past.counts_at(at)
+        track = TrackRecord(self.track.proposals[rows] - own_proposals, self.track.accepted[rows] - own_accepted)
+        return build_pair_features(self.suppliers, self.buyers, rows, cols, track, text,
+                                   supplier_input_sectors=self.supplier_input_sectors,
+                                   certification_names=self.certification_names,
+                                   past=self.past.outcome_at(at), past_date=self.past.date_at(at))
 
     def linking_concepts(self, rows, cols) -> np.ndarray:
         """What ties each supplier ``rows[n]`` to buyer ``cols[n]``, as ``(kind, concept a, concept b)``.
@@ -159,6 +200,8 @@ class SharedFit:
     certification_names: list[str]
     track: dict[str, tuple[int, int]]  # supplier id -> (past proposals, accepted)
     reducer: object | None = None  # the two-stage search's reduced space, where a partition needs it
+    taste: BuyerTaste | None = None
+    past: PastPairs = field(default_factory=PastPairs.empty)
 
     def context(self, S: SupplierTable, supplier_blocks: dict | None = None) -> MatchContext:
         """Suppliers ``S`` made ready for scoring against every buyer.
@@ -174,12 +217,13 @@ class SharedFit:
         return MatchContext(
             suppliers=S, buyers=self.buyers, vectorizer=vectorizer, supplier_blocks=supplier_blocks,
             buyer_blocks=self.buyer_blocks, track=TrackRecord.of(S.ids, self.track),
-            certification_names=self.certification_names,
+            certification_names=self.certification_names, taste=self.taste, past=self.past,
         )
 
 
 def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequence[Partnership] = (), *,
-               fit_sample: int | None = FIT_SAMPLE, reduce: bool = False) -> tuple[SharedFit, Scan, dict]:
+               fit_sample: int | None = FIT_SAMPLE, reduce: bool = False, encoder=None,
+               road_factor: float = 1.0) -> tuple[SharedFit, Scan, dict]:
     """Fit what every partition of ``source`` shares, scanning it once.
 
     Parameters
@@ -194,6 +238,10 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
         every supplier where None.
     reduce : bool
         Also fit the two-stage search's reduced space.
+    encoder : TextEncoder, optional
+        A sentence encoder (:mod:`~tiermatch.features.encoder`): items read in meaning too, the buyers' taste.
+    road_factor : float
+        Distances are the straight line times this (1 unless a site sets it).
 
     Returns
     -------
@@ -207,22 +255,27 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
     sample_rows = sorted(scan.texts)
     sample_position = {scan.ids[row]: k for k, row in enumerate(sample_rows)}
     names = certification_columns(buyers)
-    B = build_buyer_table(buyers, names)
+    B = build_buyer_table(buyers, names, road_factor)
     buyer_position = {bid: j for j, bid in enumerate(B.ids)}
     known = [p for p in history if p.supplier_id in sample_position and p.buyer_id in buyer_position]
     pairs = np.array([(sample_position[p.supplier_id], buyer_position[p.buyer_id]) for p in known], dtype=np.int64)
-    vectorizer = ProfileVectorizer()
+    vectorizer = ProfileVectorizer(encoder=encoder)
     sample_blocks, buyer_blocks = vectorizer.fit_transform_blocks(
         [scan.texts[row] for row in sample_rows], B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known]))
     reducer = None
     if reduce:
         reducer = fit_reducer(stack_blocks(sample_blocks, vectorizer.weights), stack_blocks(buyer_blocks, vectorizer.weights))
-    shared = SharedFit(vectorizer, B, buyer_blocks, names, count_track_records(history), reducer)
+    taste = None
+    if sample_blocks.get("semantic") is not None and len(known):
+        positive = np.array([p.outcome != "rejected" for p in known])
+        taste = BuyerTaste.build(len(B), sample_blocks["semantic"][pairs[:, 0]], pairs[:, 1], positive)
+    shared = SharedFit(vectorizer, B, buyer_blocks, names, count_track_records(history), reducer, taste,
+                       PastPairs.build(history, buyer_position))
     return shared, scan, sample_blocks
 
 
 def prepare_context(suppliers: Sequence[Supplier], buyers: Sequence[Buyer],
-                    history: Sequence[Partnership] = ()) -> MatchContext:
+                    history: Sequence[Partnership] = (), *, encoder=None) -> MatchContext:
     """A register in memory made ready for scoring: the text space fitted on all of it, read once.
 
     Used for training and cluster suggestions; a batch run prepares the same
@@ -245,5 +298,6 @@ def prepare_context(suppliers: Sequence[Supplier], buyers: Sequence[Buyer],
     """
     if not suppliers or not buyers:
         raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
-    shared, _, blocks = fit_shared(SupplierSource.from_records(suppliers), buyers, history, fit_sample=None)
+    shared, _, blocks = fit_shared(SupplierSource.from_records(suppliers), buyers, history, fit_sample=None,
+                                   encoder=encoder)
     return shared.context(build_supplier_table(suppliers, shared.certification_names), supplier_blocks=blocks)

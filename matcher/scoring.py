@@ -11,16 +11,21 @@ from ..features.pairs import FEATURE_NAMES
 __all__ = ["PRIOR_WEIGHTS", "score_pairs", "score_prior"]
 
 # Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
-# Product fit dominates: nothing else matters if the supplier does not make what is needed.
+# What a buyer asks first is whether the SME can supply what it needs (need_coverage, and the texts'
+# similarity beside it); then distance, volume on both sides, sector, route and certificates. Features
+# the prior leaves out (region, cluster, size, ...) weigh 0 here and are for the learned model.
 PRIOR_WEIGHTS = MappingProxyType({
-    "product_fit": 0.40,
-    "sector_fit": 0.08,
+    "need_coverage": 0.30,
+    "product_fit": 0.10,
+    "semantic_fit": 0.05,
+    "sector_fit": 0.07,
     "certification_fit": 0.04,
     "distance_fit": 0.12,
     "capacity_fit": 0.10,
-    "supplier_appeal": 0.12,
+    "supplier_appeal": 0.10,
     "route_fit": 0.06,
-    "track_record": 0.08,
+    "track_record": 0.04,
+    "buyer_affinity": 0.02,
 })
 
 

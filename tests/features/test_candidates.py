@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tiermatch.datasets import make_register
 from tiermatch.features import Buyer, Supplier
-from tiermatch.features.candidates import ROAD_FACTOR, build_candidates, certification_groups, violates_hard_constraints
+from tiermatch.features.candidates import build_candidates, certification_groups, violates_hard_constraints
 from tiermatch.features.reference import haversine_km
 from tiermatch.matcher import prepare_context
 
@@ -39,7 +39,7 @@ def test_no_candidate_ever_breaks_a_hard_constraint(suppliers, buyers, method):
         s, b = suppliers[i], buyers[j]
         assert set(b.required_certifications) <= set(s.certifications)
         if b.max_distance_km is not None:
-            assert ROAD_FACTOR * haversine_km(s.latitude, s.longitude, b.latitude, b.longitude) <= b.max_distance_km
+            assert haversine_km(s.latitude, s.longitude, b.latitude, b.longitude) <= b.max_distance_km
     assert len(set(zip(candidates.rows.tolist(), candidates.cols.tolist()))) == len(candidates)
     assert not violates_hard_constraints(context.suppliers, context.buyers, candidates.rows, candidates.cols).any()
 

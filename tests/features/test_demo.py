@@ -269,7 +269,7 @@ def _slow_relevance(register, i, j):
     """The definition, written out once more from the profiles."""
     supplier, buyer = register.suppliers[i], register.buyers[j]
     offered, needed = set(register.supplier_items[i]), set(register.buyer_items[j])
-    km = 1.3 * float(haversine_km(supplier.latitude, supplier.longitude, buyer.latitude, buyer.longitude))
+    km = float(haversine_km(supplier.latitude, supplier.longitude, buyer.latitude, buyer.longitude))
     passes = set(buyer.required_certifications) <= set(supplier.certifications) and (
         buyer.max_distance_km is None or km <= buyer.max_distance_km)
     if not passes:

@@ -36,7 +36,8 @@ def tiny_market():
         Buyer(buyer_id="B4", name="Lanna Silk Shop", buyer_type="retailer", sector="textiles_garments",
               needs="silk scarves", province="Chiang Mai", max_distance_km=100),
     ]
-    history = [Partnership(supplier_id="S2", buyer_id="B2", outcome="accepted")]
+    # With a buyer no longer in the register: it counts in S2's track record.
+    history = [Partnership(supplier_id="S2", buyer_id="B0", outcome="accepted")]
     return suppliers, buyers, history
 
 
@@ -64,7 +65,7 @@ def test_reasons_are_plain_words(tiny_market):
     reasons = {(m.buyer_id, m.supplier_id): m.reasons for m in result.shortlists}
     assert "IATF 16949 held" in reasons["B1", "S1"]
     assert "km away" in reasons["B1", "S1"] and "capacity covers a supplier slot" in reasons["B1", "S1"]
-    assert "1 of 1 past proposals accepted" in reasons["B2", "S2"]
+    assert "1 of 1 proposals to other buyers accepted" in reasons["B2", "S2"]
     assert "Halal held" in reasons["B3", "S3"] and "export ready" in reasons["B3", "S3"]
 
 
@@ -172,7 +173,7 @@ def test_reasons_name_the_concept_or_the_input_relation():
     assert reasons["B1", "S1"][1].startswith("ผลิตชิ้นส่วนโลหะปั๊มขึ้นรูป (ตรงกับที่ต้องการ)")
     english, thai = reasons["B2", "S2"]
     assert english.startswith("its automotive seat fabric goes into") and "(needed)" in english
-    assert "textiles_garments supplier feeding the automotive sector" in english
+    assert "textiles and garments supplier feeding the automotive sector" in english
     assert "เป็นวัตถุดิบของ" in thai
 
 

@@ -218,9 +218,8 @@ def test_track_record_leaves_the_pairs_own_outcomes_out():
     # Beta prior worth 2 proposals at rate 1/2 worth 2 proposals: rate = (accepted + 1) / (proposals + 2)
     # S0-B0 rows: only S0-B1 remains (0 of 1) -> 1/3; S0-B1: both S0-B0 remain (2 of 2) -> 3/4; S1-B2: none -> 1/2
     assert track.tolist() == pytest.approx([1 / 3, 3 / 4, 1 / 3, 1 / 2])
-    # while the context's full track record counts them: S0 2 of 3 -> 3/5
-    full = context.pair_features([0], [0]).column("track_record")
-    assert full.tolist() == pytest.approx([3 / 5])
+    # as the context's features do; a pair that never met counts all of S0's: 2 of 3 -> 3/5
+    assert context.pair_features([0, 0], [0, 3]).column("track_record").tolist() == pytest.approx([1 / 3, 3 / 5])
     assert rows.accepted.tolist() == [True, False, True, True]
     assert rows.sample_weight.tolist() == [1.0, 1.0, 2.0, 1.0]
 

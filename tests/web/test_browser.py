@@ -19,6 +19,7 @@ import pytest
 
 from tiermatch.api import create_app
 from tiermatch.datasets import make_register
+from tiermatch.features.pairs import FEATURE_NAMES
 from tiermatch.services import RunOptions, create_key, execute_run, queue_run
 from tiermatch.settings import Settings
 
@@ -166,8 +167,8 @@ def test_browse_filter_explain_and_record_feedback(page, server):
     filtered.first.locator("a.explain").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/web/buyers/{buyer_id}/pairs/{supplier_id}")
-    assert page.locator("table.features tbody tr").count() == 11
-    assert page.locator("#chart-features svg rect").count() == 11
+    assert page.locator("table.features tbody tr").count() == len(FEATURE_NAMES)
+    assert page.locator("#chart-features svg rect").count() == len(FEATURE_NAMES)
     shoot(page, "06_explanation_en")
 
     # A deal, recorded from the explanation and stored.

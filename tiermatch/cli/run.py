@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..services import RunOptions, RunOutcome, load_register, run_register
+from ..services import CANDIDATES_PER_BUYER, RunOptions, RunOutcome, load_register, run_register
 from ._common import (
     BuyerCountOption,
     BuyersOption,
@@ -94,6 +94,8 @@ def run(
     fair: Annotated[Optional[bool], typer.Option("--fair/--no-fair", help="diminishing returns for an SME's 2nd and 3rd partnership [default: on with --slots, else off]")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="run the partitions on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for the cores of this machine [default: in this process]")] = None,
     partition_size: Annotated[int, typer.Option(min=1, help="suppliers matched per task; each partition's recommendations go to recommendations/part-N.csv when there are several")] = 100_000,
+    candidates_per_buyer: Annotated[int, typer.Option(min=10, max=2000, help="SMEs retrieved per buyer before scoring: more finds more partners, slower")] = CANDIDATES_PER_BUYER,
+    show_past: Annotated[bool, typer.Option("--show-past/--hide-past", help="show pairs that met before (rejected, or already partners) in the shortlists, marked; never proposed anew")] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Match suppliers to buyers and write shortlists, an assignment and a summary.
@@ -111,7 +113,7 @@ def run(
     On a cluster: tiermatch run --suppliers suppliers.parquet --buyers buyers.csv --scheduler tcp://10.0.0.5:8786
     """
     options = RunOptions(top_k=top_k, min_score=min_score, fair=fair, slots=slots, scheduler=scheduler,
-                         partition_size=partition_size)
+                         partition_size=partition_size, candidates_per_buyer=candidates_per_buyer, show_past=show_past)
     store = open_store(database) if suppliers is None and buyers is None else None
     register = load_register(store, suppliers=suppliers, buyers=buyers, history=history, partition_size=partition_size)
     _run_and_report(register, options, out)

@@ -7,6 +7,20 @@ against a perfect reader (:func:`true_relevance`). The matcher never imports
 this package: nothing it ranks with may come from the truth.
 """
 
-from ._register import DemoRegister, make_register, split_partnerships, true_relevance, write_register
+from ._register import (
+    DemoRegister,
+    make_register,
+    profile_utility,
+    split_partnerships,
+    true_relevance,
+    write_register,
+)
 
-__all__ = ["DemoRegister", "make_register", "split_partnerships", "true_relevance", "write_register"]
+__all__ = [
+    "DemoRegister",
+    "make_register",
+    "profile_utility",
+    "split_partnerships",
+    "true_relevance",
+    "write_register",
+]

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..features.candidates import ROAD_FACTOR
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.reference import CERTIFICATIONS, SECTORS, haversine_km, provinces
 from ..io.atomic import write_atomically
 from ._catalog import CATALOG, CatalogItem
+from ._longtail import LONG_TAIL
 
 __all__ = ["DemoRegister", "make_register", "split_partnerships", "true_relevance", "write_register"]
 
@@ -274,6 +274,9 @@ class DemoRegister:
     supplier_rows, buyer_rows : list of dict
         The rows as written to CSV: Thai province names and certification
         aliases kept as the data-entry clerk typed them.
+    buyer_preferences : dict of str to ndarray
+        Each buyer's own taste (``hard=True`` only), which its outcomes follow
+        beside what the profiles say.
 
     Treat a register as read-only: :func:`true_relevance` caches arrays
     derived from it.
@@ -286,6 +289,8 @@ class DemoRegister:
     buyer_items: list[list[str]]
     supplier_rows: list[dict[str, str]] = field(default_factory=list, repr=False)
     buyer_rows: list[dict[str, str]] = field(default_factory=list, repr=False)
+    # Each buyer's hidden taste (``hard=True``): part of the ground truth, never written to the files.
+    buyer_preferences: dict = field(default_factory=dict, repr=False, compare=False)
     _truth: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -299,6 +304,29 @@ class DemoRegister:
     def buyer_positions(self, buyer_ids) -> np.ndarray:
         """Positions of the given buyer ids (``"B0001"`` -> 0)."""
         return np.array([int(i[1:]) - 1 for i in buyer_ids], dtype=np.int64)
+
+
+# Every item a register can hold: the catalogue the vocabulary was built around, then the long tail.
+ITEMS: tuple[CatalogItem, ...] = (*CATALOG, *LONG_TAIL)
+_ITEM_INDEX = {item.key: k for k, item in enumerate(ITEMS)}
+_GROUPS = sorted({g for item in ITEMS for g in item.groups})
+_GROUP_INDEX = {g: k for k, g in enumerate(_GROUPS)}
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How messy a register is: the default demo, or ``hard=True`` for benchmarks (see :func:`make_register`)."""
+
+    hard: bool = False
+    cross_language: bool = False
+
+    @property
+    def typo_rate(self) -> float:  # share of product phrases typed with a slip
+        return 0.12 if self.hard else 0.0
+
+    @property
+    def long_tail_weight(self) -> float:  # popularity of long-tail items against catalogue ones
+        return 0.55 if self.hard else 0.0
 
 
 def _weights_over_provinces(weights: dict[str, float], names: list[str]) -> np.ndarray:
@@ -423,6 +451,33 @@ def _english_phrase(rnd, item: CatalogItem, with_prefix: bool) -> str:
     return f"{prefix} {phrase}" if prefix else phrase[:1].upper() + phrase[1:]
 
 
+_TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b"  # ่ ้ ๊ ๋
+
+
+def _misspell(rnd, phrase: str) -> str:
+    """A slip of the keyboard: a Thai tone mark dropped or swapped, or two Latin letters swapped, one
+    dropped or doubled."""
+    tones = [k for k, c in enumerate(phrase) if c in _TONE_MARKS]
+    if tones and rnd.random() < 0.8:
+        k = _pick(rnd, tones)
+        other = _pick(rnd, [t for t in _TONE_MARKS if t != phrase[k]] + [""])
+        return phrase[:k] + other + phrase[k + 1:]
+    letters = [k for k, c in enumerate(phrase[:-1]) if c.isalpha() and phrase[k + 1].isalpha()]
+    if not letters:
+        return phrase
+    k = _pick(rnd, letters)
+    slip = rnd.random()
+    if slip < 0.4:
+        return phrase[:k] + phrase[k + 1] + phrase[k] + phrase[k + 2:]
+    if slip < 0.7:
+        return phrase[:k] + phrase[k + 1:]
+    return phrase[:k] + phrase[k] + phrase[k:]
+
+
+def _typed(rnd, phrase: str, style: _Style) -> str:
+    return _misspell(rnd, phrase) if style.typo_rate and rnd.random() < style.typo_rate else phrase
+
+
 def _join_th(rnd, phrases: list[str]) -> str:
     if len(phrases) == 1:
         return phrases[0]
@@ -445,13 +500,14 @@ def _noise(rnd, templates, thai_digits: bool) -> str:
     return text.translate(_TH_DIGITS) if thai_digits else text
 
 
-def _supplier_text(rnd, items: list[CatalogItem], language: str, sector: str, otop: bool) -> str:
+def _supplier_text(rnd, items: list[CatalogItem], language: str, sector: str, otop: bool,
+                   style: _Style = _Style()) -> str:
     parts = []
     if language in ("th", "both"):
-        phrases = [_thai_phrase(rnd, item, k == 0) for k, item in enumerate(items)]
+        phrases = [_typed(rnd, _thai_phrase(rnd, item, k == 0), style) for k, item in enumerate(items)]
         parts.append(_join_th(rnd, phrases))
     if language in ("en", "both"):
-        phrases = [_english_phrase(rnd, item, k == 0) for k, item in enumerate(items)]
+        phrases = [_typed(rnd, _english_phrase(rnd, item, k == 0), style) for k, item in enumerate(items)]
         parts.append(_join_en(rnd, phrases))
     if len(parts) == 2:
         text = _pick(rnd, ("{0} ({1})", "{0} / {1}", "{1} - {0}", "{0}. {1}")).format(*parts)
@@ -470,17 +526,17 @@ def _supplier_text(rnd, items: list[CatalogItem], language: str, sector: str, ot
     return text
 
 
-def _buyer_text(rnd, items: list[CatalogItem], language: str, buyer_type: str) -> str:
+def _buyer_text(rnd, items: list[CatalogItem], language: str, buyer_type: str, style: _Style = _Style()) -> str:
     parts = []
     if language in ("en", "both"):
-        phrases = [_pick(rnd, item.english).lower() if rnd.random() < 0.6 else _pick(rnd, item.english)
-                   for item in items]
+        phrases = [_typed(rnd, _pick(rnd, item.english).lower() if rnd.random() < 0.6 else _pick(rnd, item.english),
+                          style) for item in items]
         templates = _EN_NEEDS
         if buyer_type != "first_tier" and items[0].key not in _SERVICE_KEYS and rnd.random() < 0.4:
             templates = _EN_NEEDS_FINISHED
         parts.append(_pick(rnd, templates).format(x=_join_en(rnd, phrases)))
     if language in ("th", "both"):
-        phrases = [_pick(rnd, item.thai) for item in items]
+        phrases = [_typed(rnd, _pick(rnd, item.thai), style) for item in items]
         templates = _TH_NEEDS_SERVICE if items[0].key in _SERVICE_KEYS else _TH_NEEDS
         parts.append(_pick(rnd, templates).format(x=_join_th(rnd, phrases)))
     text = " / ".join(parts) if len(parts) == 2 else parts[0]
@@ -498,7 +554,7 @@ class _ItemPool:
     def __init__(self, pool: list[int], weights: list[float]):
         self.pool = pool
         self.cum_weights = list(itertools.accumulate(weights))
-        self.family = {k: [m for m in pool if m != k and set(CATALOG[m].groups) & set(CATALOG[k].groups)]
+        self.family = {k: [m for m in pool if m != k and set(ITEMS[m].groups) & set(ITEMS[k].groups)]
                        for k in pool}
 
     def draw(self, rnd: random.Random, n: int) -> list[int]:
@@ -526,7 +582,7 @@ def _sigmoid(x):
 # --------------------------------------------------------------------------- suppliers
 
 
-def _generate_suppliers(rng, rnd, n, names, province_list, popularity, cross_language=False):
+def _generate_suppliers(rng, rnd, n, names, province_list, popularity, style: _Style):
     sector_names = list(_SUPPLIER_SECTOR_SHARES)
     sector = rng.choice(len(sector_names), size=n, p=list(_SUPPLIER_SECTOR_SHARES.values()))
     prov = _sample_provinces(rng, sector, names, sector_names)
@@ -547,16 +603,17 @@ def _generate_suppliers(rng, rnd, n, names, province_list, popularity, cross_lan
     max_buyers = rng.choice(np.arange(1, 6), size=n, p=[0.15, 0.25, 0.3, 0.15, 0.15])
     max_buyers_blank = rng.random(n) < 0.5
     clusters = _assign_clusters(rng, rnd, sector, prov, sector_names, province_list)
-    language = rng.choice(np.array(["th", "en", "both"]), size=n, p=[1.0, 0, 0] if cross_language else [0.45, 0.22, 0.33])
+    language = rng.choice(np.array(["th", "en", "both"]), size=n,
+                          p=[1.0, 0, 0] if style.cross_language else [0.6, 0.15, 0.25] if style.hard else [0.45, 0.22, 0.33])
     n_items = rng.choice(np.arange(1, 5), size=n, p=[0.35, 0.35, 0.2, 0.1])
     english_name = rng.random(n) < np.where(language == "en", 0.85, np.where(language == "both", 0.45, 0.15))
 
     pools = {}
     for s in sector_names:
-        pool = [k for k, item in enumerate(CATALOG) if item.sector == s]
+        pool = [k for k, item in enumerate(ITEMS) if item.sector == s and popularity[k] > 0]
         # OTOP producers make finished goods more often than inputs.
         pools[s, False] = _ItemPool(pool, [popularity[k] for k in pool])
-        pools[s, True] = _ItemPool(pool, [popularity[k] * (3.0 if CATALOG[k].route != "input" else 1.0) for k in pool])
+        pools[s, True] = _ItemPool(pool, [popularity[k] * (3.0 if ITEMS[k].route != "input" else 1.0) for k in pool])
     rows, records, items = [], [], []
     width = max(5, len(str(n)))
     # Plain Python lists: indexing numpy scalars row by row is slow at 200,000 rows.
@@ -567,7 +624,7 @@ def _generate_suppliers(rng, rnd, n, names, province_list, popularity, cross_lan
     for i in range(n):
         s = sector_names[sector[i]]
         chosen = pools[s, bool(otop[i])].draw(rnd, int(n_items[i]))
-        chosen_items = [CATALOG[k] for k in chosen]
+        chosen_items = [ITEMS[k] for k in chosen]
         certs = [c for c, p in _SUPPLIER_CERTS[s].items() if rnd.random() < p]
         if otop[i] and rnd.random() < 0.2:
             certs.append("OTOP 5 Star")
@@ -581,7 +638,7 @@ def _generate_suppliers(rng, rnd, n, names, province_list, popularity, cross_lan
             "supplier_id": f"S{i + 1:0{width}d}",
             "name": name,
             "sector": s,
-            "products": _supplier_text(rnd, chosen_items, str(language[i]), s, bool(otop[i])),
+            "products": _supplier_text(rnd, chosen_items, str(language[i]), s, bool(otop[i]), style),
             "province": _write_province(rnd, province_list[prov[i]]),
             "certifications": _pick(rnd, (";", "; ")).join(_write_cert(rnd, c) for c in certs),
             "latitude": f"{lat[i]:.5f}" if jitter[i] else "",
@@ -628,13 +685,14 @@ def _assign_clusters(rng, rnd, sector, prov, sector_names, province_list) -> lis
 # --------------------------------------------------------------------------- buyers
 
 
-def _buyer_pool(sector: str, buyer_type: str) -> list[int]:
+def _buyer_pool(sector: str, buyer_type: str, popularity) -> list[int]:
     routes = ("input", "both") if buyer_type == "first_tier" else ("finished", "both")
-    return [k for k, item in enumerate(CATALOG) if sector in item.buyer_sectors and item.route in routes]
+    return [k for k, item in enumerate(ITEMS)
+            if sector in item.buyer_sectors and item.route in routes and popularity[k] > 0]
 
 
 def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_capacity, supplier_sector,
-                     cross_language=False):
+                     style: _Style):
     types = list(_BUYER_TYPE_SHARES)
     buyer_type = rng.choice(len(types), size=n, p=list(_BUYER_TYPE_SHARES.values()))
     sector = np.empty(n, dtype=object)
@@ -642,6 +700,9 @@ def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_cap
     for t, type_name in enumerate(types):
         rows = np.flatnonzero(buyer_type == t)
         shares = _BUYER_SECTOR_SHARES[type_name]
+        if style.hard and type_name != "first_tier":
+            # Crafts and household goods go to market through traders and shops of "other" goods.
+            shares = {**{k: v * 0.85 for k, v in shares.items()}, "other": shares.get("other", 0.0) * 0.85 + 0.15}
         sector[rows] = rng.choice(list(shares), size=len(rows), p=list(shares.values()))
     # Places: first-tier plants by sector; exporters and importers half at ports; retailers in cities.
     for s in SECTORS:
@@ -690,17 +751,17 @@ def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_cap
     for j in range(n):
         s, type_name = sector[j], types[buyer_type[j]]
         if (s, type_name) not in pools:
-            pool = _buyer_pool(s, type_name)
+            pool = _buyer_pool(s, type_name, popularity)
             # Mostly their own sector's items; cross-sector inputs less often, services seldom.
             pools[s, type_name] = _ItemPool(pool, [
-                popularity[k] * (1.0 if CATALOG[k].sector == s else 0.15 if CATALOG[k].sector == "other" else 0.6)
+                popularity[k] * (1.0 if ITEMS[k].sector == s else 0.15 if ITEMS[k].sector == "other" else 0.6)
                 for k in pool])
         chosen = pools[s, type_name].draw(rnd, int(n_items[j]))
-        chosen_items = [CATALOG[k] for k in chosen]
+        chosen_items = [ITEMS[k] for k in chosen]
         foreign = nationality[j] != "th"
         u = rnd.random()
         language = ("en" if u < 0.8 else "both") if foreign else ("th" if u < 0.45 else "both" if u < 0.8 else "en")
-        if cross_language:
+        if style.cross_language:
             language = "en"
         n_certs = rnd.choices((0, 1, 2), weights=(0.45, 0.35, 0.2))[0]
         options = list(_BUYER_CERTS[s])
@@ -719,7 +780,7 @@ def _generate_buyers(rng, rnd, n, names, province_list, popularity, supplier_cap
             "name": _buyer_name(rnd, s, type_name, nationality[j]),
             "buyer_type": type_name,
             "sector": s,
-            "needs": _buyer_text(rnd, chosen_items, language, type_name),
+            "needs": _buyer_text(rnd, chosen_items, language, type_name, style),
             "province": _write_province(rnd, province_list[prov[j]]),
             "required_certifications": ";".join(_write_cert(rnd, c) for c in certs),
             "latitude": f"{lat[j]:.5f}" if jitter[j] else "",
@@ -750,10 +811,8 @@ def _truth_arrays(register: DemoRegister) -> dict:
     """Arrays behind true_relevance and the history, cached on the register."""
     if register._truth is not None:
         return register._truth
-    item_index = {item.key: k for k, item in enumerate(CATALOG)}
-    groups = sorted({g for item in CATALOG for g in item.groups})
-    group_index = {g: k for k, g in enumerate(groups)}
-    item_groups = [[group_index[g] for g in item.groups] for item in CATALOG]
+    item_index, groups, group_index = _ITEM_INDEX, _GROUPS, _GROUP_INDEX
+    item_groups = [[group_index[g] for g in item.groups] for item in ITEMS]
     cert_index = {c: k for k, c in enumerate(CERTIFICATIONS)}
 
     def cert_bits(lists):
@@ -773,8 +832,8 @@ def _truth_arrays(register: DemoRegister) -> dict:
         "s_item_lists": s_items,
         "s_group_lists": s_groups,
         "n_groups": len(groups),
-        "s_items": _packed_membership(s_items, len(CATALOG)),
-        "b_items": _packed_membership(b_items, len(CATALOG)),
+        "s_items": _packed_membership(s_items, len(ITEMS)),
+        "b_items": _packed_membership(b_items, len(ITEMS)),
         "s_groups": _packed_membership(s_groups, len(groups)),
         "b_groups": _packed_membership(b_groups, len(groups)),
         "s_lat": np.array([s.latitude for s in register.suppliers], dtype=float),
@@ -790,10 +849,10 @@ def _truth_arrays(register: DemoRegister) -> dict:
 
 
 def _pair_facts(truth: dict, rows: np.ndarray, cols: np.ndarray):
-    """Exact match, related match, road km, missing-certificate count and hard-constraint pass, per pair."""
+    """Exact match, related match, straight-line km, missing-certificate count and hard-constraint pass, per pair."""
     exact = np.any(truth["s_items"][rows] & truth["b_items"][cols], axis=-1)
     related = np.any(truth["s_groups"][rows] & truth["b_groups"][cols], axis=-1)
-    km = ROAD_FACTOR * haversine_km(truth["s_lat"][rows], truth["s_lon"][rows],
+    km = haversine_km(truth["s_lat"][rows], truth["s_lon"][rows],
                                     truth["b_lat"][cols], truth["b_lon"][cols])
     missing_bits = truth["b_certs"][cols] & ~truth["s_certs"][rows]
     missing = np.zeros(missing_bits.shape, dtype=np.int64)
@@ -809,7 +868,7 @@ def true_relevance(register: DemoRegister, supplier_positions, buyer_positions) 
     """Graded relevance of supplier-buyer pairs, as a perfect reader of the profiles would judge.
 
     ``2``: the supplier offers an item the buyer needs and the pair passes
-    the buyer's hard constraints (every required certification held, road
+    the buyer's hard constraints (every required certification held, straight-line
     distance within ``max_distance_km``, as in
     :func:`~tiermatch.features.candidates.violates_hard_constraints`).
     ``1``: the supplier offers a related item (same product family) and the
@@ -870,16 +929,114 @@ def _csr_index(lists: list[list[int]], n_keys: int) -> tuple[np.ndarray, np.ndar
     return indptr, owners[order]
 
 
-def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[int, int]) -> list[Partnership]:
+def _keyword_candidates(rng, register: DemoRegister, n_each: int) -> list[np.ndarray]:
+    """What an earlier, worse matcher proposed: for each buyer, SMEs drawn by character-trigram overlap of the
+    texts (a keyword search), whatever they really make."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [s.products for s in register.suppliers] + [b.needs for b in register.buyers]
+    X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), min_df=2).fit_transform(texts)
+    X_s, X_b = X[:len(register.suppliers)], X[len(register.suppliers):]
+    found = []
+    for start in range(0, X_b.shape[0], 256):
+        block = (X_b[start:start + 256] @ X_s.T).toarray()
+        for row in block:
+            top = np.argsort(-row)[:4 * n_each]
+            weights = row[top] + 1e-9
+            found.append(rng.choice(top, size=min(n_each, len(top)), replace=False, p=weights / weights.sum()))
+    return found
+
+
+def _buyer_preferences(rng, n_buyers: int) -> dict[str, np.ndarray]:
+    """Each buyer's own taste, hidden from the profiles: how far it will go, whether it keeps to its region,
+    how it feels about clusters, size, export readiness, certificates and OTOP producers."""
+    return {
+        "km_scale": 300.0 * np.exp(rng.normal(0.0, 0.7, n_buyers)),
+        "region_loyal": (rng.random(n_buyers) < 0.35).astype(float),
+        "cluster_taste": rng.normal(0.0, 0.9, n_buyers),
+        "size_taste": rng.normal(0.0, 0.7, n_buyers),
+        "export_taste": rng.normal(0.0, 0.6, n_buyers),
+        "cert_taste": rng.normal(0.0, 0.5, n_buyers),
+        "otop_taste": rng.normal(0.0, 0.6, n_buyers),
+    }
+
+
+def _capacity_and_share(register: DemoRegister, rows, cols):
+    capacity = np.array([np.nan if s.capacity_thb_per_month is None else s.capacity_thb_per_month
+                         for s in register.suppliers])[rows]
+    demand = np.array([np.nan if b.demand_thb_per_month is None else b.demand_thb_per_month
+                       for b in register.buyers])[cols]
+    return capacity, demand / np.maximum(np.array([b.max_suppliers for b in register.buyers])[cols], 1)
+
+
+def _utility(register: DemoRegister, rows, cols, *, with_preferences: bool = True) -> np.ndarray:
+    """What a buyer weighs when it says yes to a proposal, before chance: the product (exact or related),
+    distance, missing certificates, capacity shortfall, export readiness for traders, OTOP for retailers, and,
+    with ``with_preferences``, the buyer's own taste (a register made with ``hard``)."""
     truth = _truth_arrays(register)
-    item_index = {item.key: k for k, item in enumerate(CATALOG)}
-    groups = sorted({g for item in CATALOG for g in item.groups})
-    group_index = {g: k for k, g in enumerate(groups)}
-    item_ptr, item_members = _csr_index(truth["s_item_lists"], len(CATALOG))
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    exact, related, km, missing, passes = _pair_facts(truth, rows, cols)
+    capacity, share = _capacity_and_share(register, rows, cols)
+    shortfall = np.nan_to_num(np.clip(np.log(share / capacity), 0.0, 2.0))
+    buyer_type = np.array([b.buyer_type for b in register.buyers], dtype=object)[cols]
+    trader = (buyer_type == "exporter") | (buyer_type == "importer")
+    export_ready = np.array([s.export_ready for s in register.suppliers])[rows]
+    otop = np.array([s.otop for s in register.suppliers])[rows]
+    cert_gap = missing / np.maximum(truth["b_n_certs"][cols], 1.0)
+    too_far = km > truth["max_km"][cols]
+    preferences = register.buyer_preferences
+    if preferences and with_preferences:
+        # Each buyer's own taste (hidden from the profiles): only its history can teach it.
+        in_cluster = np.array([bool(s.cluster) for s in register.suppliers])[rows]
+        same_region = (np.array([s.region for s in register.suppliers], dtype=object)[rows]
+                       == np.array([b.region for b in register.buyers], dtype=object)[cols])
+        log_capacity = np.log(np.array([np.nan if s.capacity_thb_per_month is None else s.capacity_thb_per_month
+                                        for s in register.suppliers]))
+        size = np.nan_to_num((np.log(capacity) - np.nanmean(log_capacity)) / (np.nanstd(log_capacity) or 1.0))
+        n_certs = np.array([len(s.certifications) for s in register.suppliers], dtype=float)
+        taste = (-km / preferences["km_scale"][cols] + 0.9 * preferences["region_loyal"][cols] * same_region
+                 + preferences["cluster_taste"][cols] * in_cluster + preferences["size_taste"][cols] * size
+                 + preferences["export_taste"][cols] * export_ready
+                 + preferences["cert_taste"][cols] * (n_certs[rows] - n_certs.mean())
+                 + preferences["otop_taste"][cols] * otop)
+    else:
+        taste = -km / 300.0
+    return (3.0 * exact + 1.2 * (related & ~exact) + taste - 2.0 * cert_gap - 1.5 * too_far
+            - 0.5 * shortfall + np.where(trader, np.where(export_ready, 0.7, -0.3), 0.0)
+            + 0.6 * ((buyer_type == "retailer") & otop))
+
+
+def profile_utility(register: DemoRegister, supplier_positions, buyer_positions) -> np.ndarray:
+    """How much a buyer would want each pair, as a perfect reader of the two profiles would judge it.
+
+    The generator's own utility of a proposal without chance and without the
+    buyer's hidden taste: product (exact or related), distance, certificates,
+    capacity, route. Pairs that break a hard constraint get ``-inf``. A
+    benchmark ranks by it to know how well the profiles alone can do.
+
+    Examples
+    --------
+    >>> reg = make_register(60, 8, random_state=1)
+    >>> profile_utility(reg, [0, 1], [3, 3]).shape
+    (2,)
+    """
+    rows, cols = np.broadcast_arrays(np.asarray(supplier_positions, dtype=np.int64),
+                                     np.asarray(buyer_positions, dtype=np.int64))
+    _, _, _, _, passes = _pair_facts(_truth_arrays(register), rows.ravel(), cols.ravel())
+    utility = _utility(register, rows.ravel(), cols.ravel(), with_preferences=False)
+    return np.where(passes, utility, -np.inf).reshape(rows.shape)
+
+
+def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[int, int],
+                      style: _Style = _Style()) -> list[Partnership]:
+    truth = _truth_arrays(register)
+    item_index, group_index = _ITEM_INDEX, _GROUP_INDEX
+    item_ptr, item_members = _csr_index(truth["s_item_lists"], len(ITEMS))
     group_ptr, group_members = _csr_index(truth["s_group_lists"], truth["n_groups"])
     s_sector = np.array([SECTORS.index(s.sector) for s in register.suppliers])
     sector_ptr, sector_members = _csr_index([[c] for c in s_sector], len(SECTORS))
     n_suppliers = len(register.suppliers)
+    keyword = _keyword_candidates(rng, register, 20) if style.hard else None
 
     def draw(ptr, members, keys, size):
         keys = np.asarray(keys, dtype=np.int64)
@@ -894,14 +1051,21 @@ def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[in
     all_rows, all_cols = [], []
     for j, buyer in enumerate(register.buyers):
         needed = [item_index[k] for k in register.buyer_items[j]]
-        needed_groups = sorted({group_index[g] for k in needed for g in CATALOG[k].groups})
-        # Matchmakers propose mostly SMEs that make what is asked, then the same family, then the sector.
-        n_exact, n_related, n_sector, n_any = rng.multinomial(48, [0.6, 0.25, 0.12, 0.03])
+        needed_groups = sorted({group_index[g] for k in needed for g in ITEMS[k].groups})
+        if style.hard:
+            # Half the proposals came from matchmakers who knew the SMEs, half from a keyword search.
+            n_exact, n_related, n_sector, n_any = rng.multinomial(24, [0.6, 0.25, 0.12, 0.03])
+            extra = keyword[j]
+        else:
+            # Matchmakers propose mostly SMEs that make what is asked, then the same family, then the sector.
+            n_exact, n_related, n_sector, n_any = rng.multinomial(48, [0.6, 0.25, 0.12, 0.03])
+            extra = np.empty(0, dtype=np.int64)
         candidates = np.unique(np.concatenate([
             draw(item_ptr, item_members, needed, n_exact),
             draw(group_ptr, group_members, needed_groups, n_related),
             draw(sector_ptr, sector_members, [SECTORS.index(buyer.sector)], n_sector),
             rng.integers(0, n_suppliers, n_any),
+            extra,
         ]))
         if not len(candidates):
             continue
@@ -915,26 +1079,12 @@ def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[in
     cols = np.concatenate(all_cols) if all_cols else np.empty(0, dtype=np.int64)
 
     # Latent utility: what a buyer weighs when it says yes.
-    exact, related, km, missing, passes = _pair_facts(truth, rows, cols)
-    capacity = np.array([np.nan if s.capacity_thb_per_month is None else s.capacity_thb_per_month
-                         for s in register.suppliers])[rows]
-    demand = np.array([np.nan if b.demand_thb_per_month is None else b.demand_thb_per_month
-                       for b in register.buyers])[cols]
-    share = demand / np.maximum(np.array([b.max_suppliers for b in register.buyers])[cols], 1)
-    shortfall = np.nan_to_num(np.clip(np.log(share / capacity), 0.0, 2.0))
-    buyer_type = np.array([b.buyer_type for b in register.buyers], dtype=object)[cols]
-    trader = (buyer_type == "exporter") | (buyer_type == "importer")
-    export_ready = np.array([s.export_ready for s in register.suppliers])[rows]
-    otop = np.array([s.otop for s in register.suppliers])[rows]
-    cert_gap = missing / np.maximum(truth["b_n_certs"][cols], 1.0)
-    too_far = km > truth["max_km"][cols]
-    utility = (3.0 * exact + 1.2 * (related & ~exact) - km / 300.0 - 2.0 * cert_gap - 1.5 * too_far
-               - 0.5 * shortfall + np.where(trader, np.where(export_ready, 0.7, -0.3), 0.0)
-               + 0.6 * ((buyer_type == "retailer") & otop) + rng.logistic(0.0, 1.0, len(rows)))
+    utility = _utility(register, rows, cols) + rng.logistic(0.0, 1.0, len(rows))
     positive = utility > 1.5
     deal = positive & (utility - rng.logistic(0.0, 1.0, len(rows)) > 3.5)
     outcome = np.where(deal, "deal", np.where(positive, "accepted", "rejected"))
     days = rng.integers(0, (_DATE_LAST - _DATE_FIRST).days + 1, len(rows))
+    capacity, share = _capacity_and_share(register, rows, cols)
     value = np.round(np.fmin(capacity, share) * rng.uniform(0.3, 1.0, len(rows)), -3)
 
     order = np.lexsort((days, cols))
@@ -954,7 +1104,8 @@ def _generate_history(rng, register: DemoRegister, proposals_per_buyer: tuple[in
 
 
 def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=0,
-                      proposals_per_buyer: tuple[int, int] = (3, 6), cross_language: bool = False) -> DemoRegister:
+                  proposals_per_buyer: tuple[int, int] | None = None, cross_language: bool = False,
+                  hard: bool = False) -> DemoRegister:
     """Generate a realistic Thai register of SMEs, buyers and past proposals.
 
     The same ``random_state`` gives the same register. Sectors, places,
@@ -970,11 +1121,19 @@ def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=
         Number of buyers (ids ``B0001``...).
     random_state : int, numpy Generator or None
         Seed for every random draw; nothing is seeded globally.
-    proposals_per_buyer : (int, int)
-        Inclusive range of past proposals per buyer.
+    proposals_per_buyer : (int, int), optional
+        Inclusive range of past proposals per buyer: (3, 6) by default, (4, 24) with ``hard``.
     cross_language : bool
         Every SME writes its products in Thai only and every buyer its needs in
         English only: the hardest case, where no shared string links the two.
+    hard : bool
+        A register as messy as real ones, for benchmarks: about a third of the
+        items drawn from a long tail that no vocabulary lists
+        (:data:`~tiermatch.datasets._longtail.LONG_TAIL`), 12% of product
+        phrases typed with a slip (a Thai tone mark, two letters swapped), more
+        Thai-only SMEs, crafts traded by buyers of "other" goods, buyers with a
+        taste of their own (``buyer_preferences``), and a history half proposed
+        by matchmakers who knew the SMEs and half by a keyword search.
 
     Returns
     -------
@@ -1003,7 +1162,7 @@ def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=
         problems.append(f"expected n_suppliers >= 1, but n_suppliers = {n_suppliers}")
     if int(n_buyers) < 1:
         problems.append(f"expected n_buyers >= 1, but n_buyers = {n_buyers}")
-    low, high = proposals_per_buyer
+    low, high = proposals_per_buyer or ((4, 24) if hard else (3, 6))
     if not 0 <= low <= high:
         problems.append(f"expected 0 <= low <= high in proposals_per_buyer, found {proposals_per_buyer}")
     if problems:
@@ -1012,19 +1171,23 @@ def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=
     rnd = random.Random(int(rng.integers(2**63)))
     province_list = list(provinces())
     names = [p.name_en for p in province_list]
-    # Some items are asked for and made far more than others (a Zipf-like market).
+    style = _Style(hard=hard, cross_language=cross_language)
+    # Some items are asked for and made far more than others (a Zipf-like market); the long tail only when hard.
     popularity = rng.gamma(1.5, 1.0, len(CATALOG)) + 0.05
+    tail = rng.gamma(1.5, 1.0, len(LONG_TAIL)) * style.long_tail_weight if hard else np.zeros(len(LONG_TAIL))
+    popularity = np.concatenate([popularity, tail])
 
     s_rows, suppliers, s_items = _generate_suppliers(rng, rnd, int(n_suppliers), names, province_list, popularity,
-                                                     cross_language)
+                                                     style)
     capacity = np.array([np.nan if s.capacity_thb_per_month is None else s.capacity_thb_per_month
                          for s in suppliers])
     s_sector = np.array([s.sector for s in suppliers], dtype=object)
     b_rows, buyers, b_items = _generate_buyers(rng, rnd, int(n_buyers), names, province_list, popularity,
-                                               np.nan_to_num(capacity), s_sector, cross_language)
+                                               np.nan_to_num(capacity), s_sector, style)
     register = DemoRegister(suppliers=suppliers, buyers=buyers, partnerships=[], supplier_items=s_items,
-                            buyer_items=b_items, supplier_rows=s_rows, buyer_rows=b_rows)
-    register.partnerships = _generate_history(rng, register, (int(low), int(high)))
+                            buyer_items=b_items, supplier_rows=s_rows, buyer_rows=b_rows,
+                            buyer_preferences=_buyer_preferences(rng, len(buyers)) if hard else {})
+    register.partnerships = _generate_history(rng, register, (int(low), int(high)), style)
     return register
 
 

@@ -38,6 +38,7 @@ from .results import (
     read_shortlist,
 )
 from .runs import (
+    CANDIDATES_PER_BUYER,
     SHORTLIST_DEPTH,
     RunOptions,
     RunOutcome,
@@ -55,6 +56,7 @@ __all__ = [
     "BUYER",
     "MATCHMAKER",
     "ROLES",
+    "CANDIDATES_PER_BUYER",
     "SHORTLIST_DEPTH",
     "Filters",
     "ImportReport",

@@ -19,12 +19,15 @@ from ..errors import ConflictError, InvalidInputError
 from ..io import PartitionWriter, write_outputs
 from ..matcher import MatchEngine, MatchResult, Progress, no_progress
 from ..matcher.batch import dask_client, run_batch
+from ..settings import get_settings
 from ..store import Store
 from ..store.engine import now
+from .encoders import text_encoder
 from .models import load_scoring_model
 from .register import Register, load_register
 
 __all__ = [
+    "CANDIDATES_PER_BUYER",
     "SHORTLIST_DEPTH",
     "RunOptions",
     "RunOutcome",
@@ -40,6 +43,9 @@ __all__ = [
 # Each buyer's shortlist is stored this deep, whatever the run's top_k, so that a filtered
 # shortlist (sector, place, certification) still has SMEs to show; a page shows top_k by default.
 SHORTLIST_DEPTH = 50
+# Candidates retrieved per buyer before scoring: chosen by the recall of later partnerships it keeps
+# (benchmarks/bench_quality.py --pools).
+CANDIDATES_PER_BUYER = 100
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,9 @@ class RunOptions:
 
     Examples
     --------
-    >>> RunOptions(slots=8).recorded()
-    {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'scheduler': None, 'partition_size': None, 'shortlist_depth': 50}
+    >>> RunOptions(slots=8).recorded()  # doctest: +NORMALIZE_WHITESPACE
+    {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'scheduler': None, 'partition_size': None,
+     'candidates_per_buyer': 100, 'show_past': False, 'shortlist_depth': 50}
     >>> RunOptions(top_k=80, slots=8, fair=False).recorded()["fair"], RunOptions(top_k=80).recorded()["shortlist_depth"]
     (False, 80)
     """
@@ -60,6 +67,8 @@ class RunOptions:
     slots: int | None = None
     scheduler: str | None = None
     partition_size: int | None = None
+    candidates_per_buyer: int = CANDIDATES_PER_BUYER
+    show_past: bool = False  # show pairs that met before, marked; never proposed anew
 
     def __post_init__(self):
         if self.top_k < 1:
@@ -68,6 +77,9 @@ class RunOptions:
             raise InvalidInputError(f"min_score must lie in [0, 1], found {self.min_score}", "min_score")
         if self.slots is not None and self.slots < 1:
             raise InvalidInputError(f"slots must be at least 1, found {self.slots}", "slots")
+        if not 10 <= self.candidates_per_buyer <= 2000:
+            raise InvalidInputError(f"candidates_per_buyer must lie in [10, 2000], found {self.candidates_per_buyer}",
+                                    "candidates_per_buyer")
         if self.partition_size is not None and self.partition_size < 1:
             raise InvalidInputError(f"partition_size must be at least 1, found {self.partition_size}", "partition_size")
 
@@ -79,10 +91,12 @@ class RunOptions:
         """The options as a run records them: ``fair`` resolved, the stored shortlist depth added."""
         return {**asdict(self), "fair": self.is_fair, "shortlist_depth": max(self.top_k, SHORTLIST_DEPTH)}
 
-    def engine(self, model=None, *, deep: bool = False) -> MatchEngine:
+    def engine(self, model=None, *, deep: bool = False, encoder=None) -> MatchEngine:
         """The engine these options ask for; ``deep``: shortlists as deep as the store keeps them."""
         top_k = max(self.top_k, SHORTLIST_DEPTH) if deep else self.top_k
-        return MatchEngine(top_k=top_k, min_score=self.min_score, fair=self.is_fair, n_slots=self.slots, model=model)
+        return MatchEngine(top_k=top_k, n_per_buyer=max(self.candidates_per_buyer, top_k), min_score=self.min_score,
+                           fair=self.is_fair, n_slots=self.slots, model=model, show_past=self.show_past,
+                           encoder=encoder)
 
 
 def worker_name() -> str:
@@ -105,7 +119,7 @@ def is_worker_alive(worker: str) -> bool:
 
 
 def match_register(register: Register, options: RunOptions, *, model=None, deep: bool = False,
-                   progress: Progress = no_progress, on_recommendations=None) -> MatchResult:
+                   progress: Progress = no_progress, on_recommendations=None, scorer: str | None = None) -> MatchResult:
     """Match a register with these options: the one call every run goes through.
 
     Raises
@@ -117,9 +131,14 @@ def match_register(register: Register, options: RunOptions, *, model=None, deep:
     """
     if not register.n_suppliers or not register.buyers:
         raise ConflictError(f"nothing to match: {register.n_suppliers} supplier(s) and {len(register.buyers)} buyer(s)")
+    if scorer == "global":  # provisional: the current learned model, for the benchmark's baseline
+        from ..matcher import prepare_context, train_scoring_model
+        model = train_scoring_model(prepare_context(register.suppliers, register.buyers, register.history),
+                                    register.history).model
     with dask_client(options.scheduler) as client:
-        return run_batch(options.engine(model, deep=deep), register.source, register.buyers, register.history,
-                         client=client, progress=progress, on_recommendations=on_recommendations)
+        return run_batch(options.engine(model, deep=deep, encoder=text_encoder(register.store)), register.source, register.buyers, register.history,
+                         client=client, progress=progress, on_recommendations=on_recommendations,
+                         road_factor=get_settings().road_factor)
 
 
 def build_result_rows(result: MatchResult, register: Register,

@@ -1,7 +1,7 @@
 """The store: profiles, history, keys, runs and models in SQLite (default) or any SQLAlchemy database.
 
 One repository per resource behind one facade (:class:`Store`): ``profiles``,
-``history``, ``keys``, ``runs``, ``models``, ``web``. Opening a store brings
+``history``, ``keys``, ``runs``, ``models``, ``web``, ``embeddings`` (encoder vectors). Opening a store brings
 its tables up to date (Alembic migrations in ``migrations/``). An import is
 one transaction: it lands whole or not at all; suppliers and buyers are
 keyed by id, so importing a file again updates rows, never duplicates them.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from ..features.profiles import Buyer, Partnership, Supplier
+from .embeddings import EmbeddingRepository
 from .engine import create_store_engine, migrate
 from .history import HistoryRepository
 from .keys import KeyRepository
@@ -59,6 +60,7 @@ class Store:
         self.runs = RunRepository(self.engine)
         self.models = ModelRepository(self.engine)
         self.web = WebRepository(self.engine)
+        self.embeddings = EmbeddingRepository(self.engine)
 
     @property
     def url(self) -> str:

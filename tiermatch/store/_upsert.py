@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.engine import Connection
 
 __all__ = ["upsert"]
@@ -10,8 +10,8 @@ __all__ = ["upsert"]
 _BATCH = 5000
 
 
-def upsert(conn: Connection, table: Table, key: str, rows: list[dict]) -> tuple[int, int]:
-    """Insert new rows and replace existing ones by ``key``; returns (added, updated).
+def upsert(conn: Connection, table: Table, key: str | tuple[str, ...], rows: list[dict]) -> tuple[int, int]:
+    """Insert new rows and replace existing ones by ``key`` (a column, or several); returns (added, updated).
 
     On SQLite and PostgreSQL each batch is one ``INSERT ... ON CONFLICT DO
     UPDATE``: two imports of the same ids at once both succeed, the later
@@ -22,27 +22,33 @@ def upsert(conn: Connection, table: Table, key: str, rows: list[dict]) -> tuple[
     """
     if not rows:
         return 0, 0
-    column = table.c[key]
-    keys = [row[key] for row in rows]
+    names = (key,) if isinstance(key, str) else tuple(key)
+    columns = [table.c[name] for name in names]
+    keys = [tuple(row[name] for name in names) for row in rows]
     existing = set()
     for start in range(0, len(keys), _BATCH):
-        existing.update(conn.scalars(select(column).where(column.in_(keys[start:start + _BATCH]))))
+        batch = keys[start:start + _BATCH]
+        where = (columns[0].in_([k[0] for k in batch]) if len(names) == 1
+                 else tuple_(*columns).in_(batch))
+        existing.update(tuple(r) for r in conn.execute(select(*columns).where(where)))
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        columns = [c.name for c in table.c if c.name != key]
+        values = [c.name for c in table.c if c.name not in names]
         for start in range(0, len(rows), _BATCH):
             statement = insert(table)
-            statement = statement.on_conflict_do_update(index_elements=[key],
-                                                        set_={c: statement.excluded[c] for c in columns})
+            statement = statement.on_conflict_do_update(index_elements=list(names),
+                                                        set_={c: statement.excluded[c] for c in values})
             conn.execute(statement, rows[start:start + _BATCH])
     else:
         updates = [k for k in keys if k in existing]
         for start in range(0, len(updates), _BATCH):
-            conn.execute(table.delete().where(column.in_(updates[start:start + _BATCH])))
+            batch = updates[start:start + _BATCH]
+            where = columns[0].in_([k[0] for k in batch]) if len(names) == 1 else tuple_(*columns).in_(batch)
+            conn.execute(table.delete().where(where))
         conn.execute(table.insert(), rows)
     updated = sum(k in existing for k in keys)
     return len(rows) - updated, updated

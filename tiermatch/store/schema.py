@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 __all__ = [
     "api_keys_table",
+    "embeddings_table",
     "buyers_table",
     "metadata",
     "models_table",
@@ -143,4 +144,10 @@ web_users_table = Table(
     Column("password_hash", String(300), nullable=False),
     Column("key_hash", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+embeddings_table = Table(
+    "embeddings", metadata,
+    Column("model", String(64), primary_key=True),  # the encoder's version
+    Column("text_key", String(32), primary_key=True),  # a hash of the text (features.encoder.text_key)
+    Column("vector", LargeBinary, nullable=False),  # int8 values and a float32 scale (features.encoder.quantize)
 )
