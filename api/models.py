@@ -1,10 +1,9 @@
 """Learned scoring models: retrain from the stored feedback, list the versions.
 
-Retraining (:func:`tiermatch.services.retrain`) prepares the stored register,
-trains on its history and stores the model with its held-out metrics and
-whether it beat the prior. Runs score with the newest adopted model, else with
-the prior. The model sees pair features only, so retraining refits no text
-vocabulary.
+Retraining (:func:`tiermatch.services.retrain`) learns from the stored
+history as a run does and stores the model with its held-out figures and
+whether it is used. Runs learn the same way, and reuse a stored model learned
+from the same history (:func:`tiermatch.services.scorer_for`).
 """
 
 from __future__ import annotations
@@ -41,15 +40,16 @@ def _model_out(record: dict, in_use_id: int | None) -> ModelOut:
 @router.post("/models/retrain", response_model=RetrainOut, tags=["models"],
              responses=error_responses(401, 403, 409, 422))
 def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
-    """Learn a scoring model from the stored feedback; compare it with the old scorer and the prior on held-out buyers.
+    """Learn a scorer from the stored feedback, as a run does; compare it with the prior on held-out buyers.
 
-    The new model is adopted (and the next run scores with it) only where it ranks held-out
-    buyers' proposals better than the prior, and by more than chance. Otherwise the scorer in
-    use stays: the newest adopted model, or the prior. Waits for a batch run in progress to end
-    (one heavy job at a time per process). 409 where the history is too thin to train on.
+    Everyone's model is adopted only where it ranks held-out buyers' outcomes better than the
+    prior by more than chance; each buyer's own preferences only where they rank each buyer's
+    latest outcomes better still. The next run over the same history uses what this decided.
+    Waits for a batch run in progress to end (one heavy job at a time per process). 409 where
+    the history is too thin to train on.
     """
     report, stored, previous = request.app.state.jobs.call(retrain, store)
-    in_use = store.models.latest_adopted()
+    in_use = store.models.in_use()
     in_use_id = None if in_use is None else in_use["model_id"]
     previous_out = {"scorer": "prior"} if previous is None else {
         "scorer": "model", "model_id": previous["model_id"], "version": previous["version"],
@@ -57,7 +57,8 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
         "metrics_at_its_training": previous["metrics"],
     }
     return RetrainOut(
-        model=_model_out(stored, in_use_id), adopted=report.adopted, reason=report.reason, metric=report.metric,
+        model=_model_out(stored, in_use_id), adopted=report.adopted, scorer=report.scorer, reason=report.reason,
+        metric=report.metric, held_out=stored["report"]["held_out"],
         prior_metric=json_safe(report.prior_metric), new_metric=json_safe(report.model_metric),
         improvement=json_safe(report.improvement), p_value=json_safe(report.p_value), previous=previous_out,
         scorer_in_use=_scorer_name(in_use), n_rows=report.n_rows, n_buyers=report.n_buyers,
@@ -70,7 +71,7 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
 def list_models(store: StoreDep, _: Matchmaker, paging: Annotated[Page, Depends(page)]):
     """Stored scoring models, newest first; ``in_use`` marks the one runs score with (none: the prior)."""
     total, records = store.models.page(paging.limit, paging.offset)
-    in_use = store.models.latest_adopted()
+    in_use = store.models.in_use()
     in_use_id = None if in_use is None else in_use["model_id"]
     return ModelPage(total=total, limit=paging.limit, offset=paging.offset, scorer_in_use=_scorer_name(in_use),
                      items=[_model_out(r, in_use_id) for r in records])

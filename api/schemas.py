@@ -367,6 +367,9 @@ class RunIn(BaseModel):
                                       description="SMEs retrieved per buyer before scoring: more finds more, slower")
     show_past: bool = Field(False, description="show pairs that met before (rejected, or already partners) in the "
                                                "shortlists, marked; they are never proposed anew")
+    scorer: Literal["auto", "prior", "global", "personal"] = Field(
+        "auto", description="auto: learned from the history where held-out outcomes say it ranks better, else the "
+                            "prior; the others force one")
 
 
 def _utc(value):
@@ -505,6 +508,9 @@ class RetrainOut(BaseModel):
 
     model: ModelOut
     adopted: bool
+    scorer: Literal["prior", "global", "personal"] = Field(description="what the next run over this history scores "
+                                                                        "with: the prior, everyone's model, or each "
+                                                                        "buyer's own preferences")
     reason: str
     metric: str
     prior_metric: float | None = Field(description="held-out metric of the prior on this history")
@@ -519,6 +525,8 @@ class RetrainOut(BaseModel):
     n_buyers_scored: int
     skipped: list[str]
     folds: list[dict]
+    held_out: dict = Field(description="the held-out figures that decided: prior, everyone's model, and each "
+                                       "buyer's own preferences on its latest outcomes")
 
 
 class KeyIn(_Storable):

@@ -164,7 +164,7 @@ def tiermatch_lists(data: Split, scorer: str) -> dict[int, list[int]]:
     register = data.register
     source = SupplierSource.from_records(register.suppliers)
     result = match_register(Register(source, register.buyers, data.train, suppliers=register.suppliers),
-                            RunOptions(top_k=K), scorer=scorer)
+                            RunOptions(top_k=K, scorer=scorer))
     s_pos = {s.supplier_id: i for i, s in enumerate(register.suppliers)}
     b_pos = {b.buyer_id: j for j, b in enumerate(register.buyers)}
     lists: dict[int, list[tuple[int, int]]] = {}

@@ -123,6 +123,24 @@ class SupplierSource:
         """The partitions in order, each made only when asked for."""
         raise NotImplementedError
 
+    def read_rows(self, rows, duplicates: dict[int, int]) -> list[Supplier]:
+        """The valid records among ``rows`` (positions in the scan's order), in that order; only the partitions
+        holding one are validated."""
+        wanted = sorted(set(int(r) for r in rows))
+        found: list[Supplier] = []
+        k = 0
+        for partition in self.partitions(duplicates):
+            start = partition.index * self.partition_size
+            mine = []
+            while k < len(wanted) and wanted[k] < start + self.partition_size:
+                mine.append(wanted[k] - start)
+                k += 1
+            if mine:
+                found += partition.read(only=mine).records
+            if k == len(wanted):
+                break
+        return found
+
 
 class _RecordsSource(SupplierSource):
     def __init__(self, records: list[Supplier], partition_size: int):

@@ -28,7 +28,7 @@ from .clusters import (
     suggest_clusters,
 )
 from .context import FIT_SAMPLE, MatchContext, SharedFit, certification_columns, fit_shared, prepare_context
-from .engine import MatchEngine
+from .engine import CANDIDATES_PER_BUYER, MatchEngine
 from .fairness import assign_fair_partnerships, exposure_gini, report_exposure
 from .groups import allocate_volume, form_groups, group_partnerships
 from .metrics import grouped_auc, ndcg_at_k, precision_at_k, recall_at_k
@@ -40,6 +40,7 @@ from .targets import MATCH_OUTCOMES, ProgrammeTargets, report_targets
 from .unmatched import explain_unmatched_buyers, explain_unmatched_suppliers
 
 __all__ = [
+    "CANDIDATES_PER_BUYER",
     "FIT_SAMPLE",
     "MATCH_OUTCOMES",
     "PRIOR_WEIGHTS",

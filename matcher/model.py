@@ -1,15 +1,33 @@
-"""A scoring model that learns from outcomes, and replaces the prior only when it ranks better.
+"""A scoring model that learns from every outcome, and is used where it ranks better than the prior.
 
-With partnership history (proposals that were ``accepted``, ``rejected`` or
-came to a ``deal``), a scikit-learn classifier learns the chance that a
-proposal is accepted from the pair features of :mod:`tiermatch.features.pairs`.
-Cross-validation is grouped by buyer, so a buyer's rows never sit on both sides
-of a fold; the out-of-fold predictions calibrate the model and decide whether
-it beats the prior at ranking each held-out buyer's proposals.
+What it learns from: every past proposal (``accepted`` and ``deal`` positive,
+a deal weighing twice; ``rejected`` negative) and, for each buyer in the
+history, SMEs a run would have shown it that nobody proposed (unlabeled: some
+would have been good partners, most would not; they count as negatives with a
+smaller weight). Without them a model learns only which of the proposals an
+earlier matcher made were accepted, not which SMEs to put in a top ten.
 
-The model sees pair features only, not the text vocabulary: retraining on new
-feedback is one call to :func:`train_scoring_model` with the same prepared
-:class:`~tiermatch.matcher.engine.MatchContext`.
+What it is: a logistic regression over the pair features
+(:mod:`tiermatch.features.pairs`), and, where buyers' own outcomes say more,
+each buyer's own deviation from everyone's weights, shrunk toward zero (the
+per-buyer copies of the features are scaled down, so that their coefficients
+cost :data:`PERSONAL_SCALE` ``** -2`` times as much): a buyer with a few
+outcomes keeps nearly everyone's weights, a buyer without any keeps them
+exactly.
+
+How it is judged, on outcomes it did not see:
+
+- everyone's model against the prior on held-out buyers (folds grouped by
+  buyer; a held-out buyer is a buyer without history: no taste of its own),
+  NDCG@10 of each buyer's rows, its lead tested against the leads the same
+  cross-validation gets on outcomes shuffled within each buyer;
+- each buyer's own preferences against everyone's model and the prior on
+  each buyer's latest outcomes (trained on the earlier ones), the 95%
+  bootstrap intervals over buyers of both leads above zero.
+
+The scorer used is the best that passes: per-buyer preferences, everyone's
+model, else the prior. Scores are the chance that a proposal is accepted
+(Platt scaling of out-of-fold log-odds on the labelled rows).
 """
 
 from __future__ import annotations
@@ -23,114 +41,146 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-import sklearn
-from sklearn.base import clone
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from ..errors import InsufficientHistoryError
-from ..features.pairs import FEATURE_NAMES, TrackRecord
+from ..features.pairs import FEATURE_NAMES
 from ..features.profiles import Partnership
-from .metrics import grouped_auc
+from ..features.taste import BuyerTaste
 from .scoring import score_prior
 
 __all__ = [
     "DEAL_WEIGHT",
-    "FoldReport",
-    "InsufficientHistoryError",
+    "LearnFromHistory",
+    "SCORERS",
     "LearnedScorer",
     "TrainingReport",
     "TrainingSet",
     "build_training_set",
+    "learn_from_history",
+    "sample_unlabeled",
     "train_scoring_model",
 ]
 
 # A deal is the outcome the programme exists for; it weighs twice an acceptance that went no further.
 DEAL_WEIGHT = 2.0
-_FORMAT = "tiermatch.LearnedScorer/1"
-_TRACK_COLUMN = FEATURE_NAMES.index("track_record")
+# Per buyer in the history: SMEs a run would show it that nobody proposed, and how much each weighs.
+UNLABELED_PER_BUYER = 20
+UNLABELED_WEIGHT = 0.5
+# Scale of the per-buyer feature copies: their coefficients cost 1 / 0.3 ** 2 (about 11) times as much.
+PERSONAL_SCALE = 0.3
+K = 10
+SCORERS = ("prior", "global", "personal")
+_FORMAT = "tiermatch.LearnedScorer/2"
+_AFFINITY = FEATURE_NAMES.index("buyer_affinity")
+
+
+@dataclass(frozen=True)
+class LearnFromHistory:
+    """A run's scorer, learned in the run from its own history (:func:`train_scoring_model`) and used where the
+    held-out figures say so: ``MatchEngine(model=LearnFromHistory())``.
+
+    ``sample``: SMEs besides those in the history that the unlabeled pairs are drawn among (evenly spread over
+    the register); ``force``: use this scorer whatever the figures say (benchmarks).
+    """
+
+    sample: int = 20_000
+    force: str | None = None
+    random_state: int = 0
 
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """One row per usable past proposal: its pair, features, label, weight, buyer and fold.
+    """One row per usable past proposal, then the unlabeled rows; rows are supplier and cols buyer positions.
 
-    ``rows`` are supplier positions and ``cols`` buyer positions of the context.
+    ``gain`` is 2 for a deal, 1 accepted, 0 rejected or unlabeled; ``own`` +1
+    for a positive proposal, -1 rejected, 0 unlabeled; ``when`` orders each
+    buyer's proposals in time (date, then history order); ``vectors`` are the
+    SMEs' encoder vectors (None without an encoder), from which the
+    ``buyer_affinity`` column is rebuilt whenever some outcomes are held out.
     """
 
-    rows: np.ndarray  # (n_rows,) int64
-    cols: np.ndarray  # (n_rows,) int64, also the CV group
-    values: np.ndarray  # (n_rows, len(FEATURE_NAMES)) float32, track record without the pair's own outcomes
-    # (cross-validation recomputes it per fold from the training folds' outcomes only)
-    accepted: np.ndarray  # (n_rows,) bool: accepted or deal
-    sample_weight: np.ndarray  # (n_rows,) float: deal_weight for deals, 1 otherwise
-    fold: np.ndarray  # (n_rows,) int: each buyer's rows share one fold
-    n_splits: int
-    skipped: tuple[str, ...] = ()  # history rows that name an id the context does not hold, and why
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    gain: np.ndarray
+    own: np.ndarray
+    sample_weight: np.ndarray
+    when: np.ndarray
+    vectors: np.ndarray | None
+    n_buyers: int
+    buyer_ids: np.ndarray
+    skipped: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def labeled(self) -> np.ndarray:
+        return self.own != 0
 
-def _assign_folds(groups: np.ndarray, n_splits: int, random_state) -> np.ndarray:
-    """Fold of each row; all rows of a group (buyer) share one fold, folds of about equal size."""
-    fold = np.zeros(len(groups), dtype=np.int64)
-    if n_splits < 2:
-        return fold
-    splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    for f, (_, test) in enumerate(splitter.split(np.zeros((len(groups), 1)), groups=groups)):
-        fold[test] = f
-    return fold
+    @property
+    def positive(self) -> np.ndarray:
+        return self.own > 0
 
+    def affinity(self, seen: np.ndarray) -> np.ndarray:
+        """The ``buyer_affinity`` column as it reads when only the outcomes of rows ``seen`` are known."""
+        if self.vectors is None:
+            return self.values[:, _AFFINITY]
+        known = seen & self.labeled
+        taste = BuyerTaste.build(self.n_buyers, self.vectors[known], self.cols[known], self.own[known] > 0)
+        return taste.affinity(self.vectors, self.cols, own=np.where(known, self.own, 0))
 
-def _leave_pair_out_track(rows, cols, accepted, n_suppliers: int, n_buyers: int, counted=None) -> np.ndarray:
-    """Each row's supplier acceptance rate over the ``counted`` rows (default all) of *other* buyers."""
-    # Leakage: the track record of the engine's context, built from the full
-    # history, counts the very outcome a row is labelled with (a supplier
-    # proposed once and accepted reads a high rate *because* of that row), so
-    # a model would learn to read its own label. Each row's counts leave out
-    # every proposal of the same pair, not just the row itself: a pair
-    # proposed twice would otherwise read its other outcome, which may come
-    # later. What remains is what the engine knows when it scores a new pair:
-    # the supplier's outcomes with other buyers.
-    counted = np.ones(len(rows), dtype=bool) if counted is None else counted
-    hits = accepted.astype(float) * counted
-    proposals = np.bincount(rows, weights=counted.astype(float), minlength=n_suppliers)
-    accepted_count = np.bincount(rows, weights=hits, minlength=n_suppliers)
-    _, pair_index = np.unique(rows * max(n_buyers, 1) + cols, return_inverse=True)
-    pair_proposals = np.bincount(pair_index, weights=counted.astype(float))
-    pair_accepted = np.bincount(pair_index, weights=hits)
-    return TrackRecord(
-        proposals=proposals[rows] - pair_proposals[pair_index],
-        accepted=accepted_count[rows] - pair_accepted[pair_index],
-    ).rate()
+    def with_affinity(self, seen: np.ndarray) -> np.ndarray:
+        values = self.values.copy()
+        values[:, _AFFINITY] = self.affinity(seen)
+        return values
 
 
-def build_training_set(
-    context, history: Sequence[Partnership], *, deal_weight: float = DEAL_WEIGHT, n_splits: int = 5, random_state=0,
-) -> TrainingSet:
-    """Features, labels, weights and buyer-grouped folds of past proposals; no row's outcome enters its features.
+def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int = UNLABELED_PER_BUYER,
+                     pool: int = 100, random_state=0) -> tuple[np.ndarray, np.ndarray]:
+    """For each buyer in ``history``, up to ``per_buyer`` of the ``pool`` SMEs a run would retrieve for it
+    (hard constraints passed, pairs that met left out), drawn at random: ``(rows, cols)``."""
+    from ..features.candidates import build_candidates
+
+    buyer_position = {bid: j for j, bid in enumerate(context.buyers.ids)}
+    wanted = np.zeros(len(context.buyers), dtype=bool)
+    wanted[[buyer_position[p.buyer_id] for p in history if p.buyer_id in buyer_position]] = True
+    candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
+                                  n_per_buyer=pool, n_per_supplier=0,
+                                  exclude=context.past.met(context.suppliers.ids))
+    keep = wanted[candidates.cols]
+    rows, cols = candidates.rows[keep], candidates.cols[keep]
+    rng = np.random.default_rng(random_state)
+    order = np.lexsort((rng.random(len(rows)), cols))
+    rank = np.arange(len(order)) - np.searchsorted(cols[order], cols[order], side="left")
+    chosen = np.sort(order[rank < per_buyer])
+    return rows[chosen], cols[chosen]
+
+
+def build_training_set(context, history: Sequence[Partnership], *, unlabeled=None, deal_weight: float = DEAL_WEIGHT,
+                       unlabeled_weight: float = UNLABELED_WEIGHT) -> TrainingSet:
+    """Features, gains and weights of past proposals and of unlabeled pairs; no row's outcome enters its features.
 
     Parameters
     ----------
     context : MatchContext
-        A prepared register; history ids are mapped to its positions
-        (``context.suppliers.ids``, ``context.buyers.ids``).
+        A prepared register; history ids are mapped to its positions.
     history : sequence of Partnership
-        Past proposals. ``accepted`` and ``deal`` are positive, ``rejected`` negative.
-    deal_weight : float
-        Sample weight of a ``deal`` row; other rows weigh 1.
-    n_splits : int
-        Folds, reduced to the number of buyers; each buyer's rows lie in one.
-    random_state : int, RandomState or None
-        Seeds which buyers share a fold.
+    unlabeled : (rows, cols), optional
+        Pairs nobody proposed (:func:`sample_unlabeled`); none where None.
+    deal_weight, unlabeled_weight : float
+        Sample weights of a deal and of an unlabeled row (others weigh 1).
 
     Returns
     -------
     TrainingSet
-        Rows in history order; rows naming an unknown supplier or buyer are
-        listed in ``skipped``, not dropped silently. The ``track_record``
-        column of a row counts only its supplier's proposals to other buyers.
+        History rows in history order, then the unlabeled ones; rows naming an
+        unknown supplier or buyer are listed in ``skipped``, not dropped
+        silently. A row's ``track_record`` counts only its SME's proposals to
+        other buyers, and its ``buyer_affinity`` leaves its own outcome out.
 
     Examples
     --------
@@ -143,17 +193,15 @@ def build_training_set(
     >>> history = [Partnership(supplier_id="S0", buyer_id="B1", outcome="deal"),
     ...            Partnership(supplier_id="S1", buyer_id="B1", outcome="rejected"),
     ...            Partnership(supplier_id="S9", buyer_id="B1", outcome="accepted")]
-    >>> rows = build_training_set(prepare_context(s, b, history), history)
-    >>> rows.accepted.tolist(), rows.sample_weight.tolist(), rows.skipped
-    ([True, False], [2.0, 1.0], ('S9 -> B1: supplier not in the register',))
-    >>> rows.values[:, -1].tolist()  # each row's own outcome left out: the neutral 0.5 remains
-    [0.5, 0.5]
+    >>> rows = build_training_set(prepare_context(s, b, history, encoder=None), history)
+    >>> rows.gain.tolist(), rows.sample_weight.tolist(), rows.skipped
+    ([2.0, 0.0], [2.0, 1.0], ('S9 -> B1: supplier not in the register',))
     """
-    if not deal_weight > 0:
-        raise ValueError(f"Expected deal_weight > 0, got {deal_weight}")
+    if not deal_weight > 0 or not unlabeled_weight >= 0:
+        raise ValueError(f"Expected deal_weight > 0 and unlabeled_weight >= 0, got {deal_weight} and {unlabeled_weight}")
     supplier_position = {sid: i for i, sid in enumerate(context.suppliers.ids)}
     buyer_position = {bid: j for j, bid in enumerate(context.buyers.ids)}
-    rows, cols, outcomes, skipped = [], [], [], []
+    rows, cols, outcomes, dates, skipped = [], [], [], [], []
     for p in history:
         i, j = supplier_position.get(p.supplier_id), buyer_position.get(p.buyer_id)
         if i is None or j is None:
@@ -163,84 +211,82 @@ def build_training_set(
         rows.append(i)
         cols.append(j)
         outcomes.append(p.outcome)
-    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-    outcomes = np.asarray(outcomes, dtype=object)
-    accepted = outcomes != "rejected"
-    n_splits = max(1, min(int(n_splits), len(np.unique(cols))))
-    fold = _assign_folds(cols, n_splits, random_state)
-    values = context.pair_features(rows, cols).values.copy()
-    values[:, _TRACK_COLUMN] = _leave_pair_out_track(rows, cols, accepted, len(context.suppliers),
-                                                     len(context.buyers))
-    weight = np.where(outcomes == "deal", float(deal_weight), 1.0)
-    return TrainingSet(rows, cols, values, accepted, weight, fold, n_splits, tuple(skipped))
+        dates.append(p.date.toordinal() if p.date is not None else 0)
+    n_labeled = len(rows)
+    u_rows, u_cols = unlabeled if unlabeled is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    rows = np.concatenate([np.asarray(rows, dtype=np.int64), np.asarray(u_rows, dtype=np.int64)])
+    cols = np.concatenate([np.asarray(cols, dtype=np.int64), np.asarray(u_cols, dtype=np.int64)])
+    outcomes = np.asarray(outcomes + ["unlabeled"] * len(u_rows), dtype=object)
+    own = np.select([outcomes == "rejected", outcomes == "unlabeled"], [-1, 0], 1).astype(np.int8)
+    gain = np.select([outcomes == "deal", own > 0], [2.0, 1.0], 0.0)
+    weight = np.select([outcomes == "deal", own == 0], [float(deal_weight), float(unlabeled_weight)], 1.0)
+    # In time within each buyer: date (undated first), then history order; unlabeled rows have no time.
+    when = np.full(len(rows), np.inf)
+    when[:n_labeled] = np.asarray(dates, dtype=float) * 1e6 + np.arange(n_labeled)
+    values = context.pair_features(rows, cols, own=own).values.copy()
+    semantic = getattr(context, "semantic_suppliers", None)
+    vectors = None if semantic is None else np.asarray(semantic[rows], dtype=np.float32)
+    return TrainingSet(rows, cols, values, gain, own, weight, when, vectors, len(context.buyers),
+                       np.asarray(context.buyers.ids, dtype=object), tuple(skipped))
 
 
 @dataclass(frozen=True, eq=False)
 class LearnedScorer:
-    """A fitted classifier and its calibration: ``score(values)`` is the chance a proposal is accepted.
+    """A fitted linear scorer: everyone's weights, each buyer's own deviations, and a calibration.
 
-    Plug it into the engine as ``MatchEngine(model=scorer)``. It is a fitted
-    artefact, not a scikit-learn estimator (its ``score`` takes pair features,
-    not ``(X, y)``); build one with :func:`train_scoring_model`.
+    ``score(values, buyer_ids)`` is the chance that a proposal of each pair is
+    accepted. Plug it into the engine as ``MatchEngine(model=scorer)``; the
+    engine passes each pair's buyer id. Build one with :func:`train_scoring_model`.
 
     Attributes
     ----------
-    estimator : fitted scikit-learn classifier
-        Over pair features in ``feature_names`` order, trained with deal weights.
-    calibrator : fitted LogisticRegression
-        Maps the estimator's log-odds to a calibrated probability (Platt scaling
-        on out-of-fold predictions).
-    feature_names : tuple of str
+    coef, intercept : everyone's weights over ``feature_names`` (log-odds)
+    deviations : mapping of buyer id to ndarray
+        Each buyer's own additions to ``coef`` (empty for everyone's model).
+    calibration : (slope, offset)
+        Platt scaling of the log-odds into a chance of acceptance.
+    kind : ``"global"`` or ``"personal"``
     version : str
-        Content hash of the fitted objects: the same fit gives the same version.
-    trained_at : str
-        ISO 8601 UTC time of training.
-    n_rows : int
-        Training rows.
-    metrics : mapping
-        Held-out figures from training (see :class:`TrainingReport`).
+        Content hash of the fitted weights: the same fit gives the same version.
     """
 
-    estimator: object
-    calibrator: object
+    coef: np.ndarray
+    intercept: float
+    deviations: Mapping[str, np.ndarray] = field(default_factory=dict)
+    calibration: tuple[float, float] = (1.0, 0.0)
+    kind: str = "global"
     feature_names: tuple[str, ...] = FEATURE_NAMES
     version: str = ""
     trained_at: str = ""
     n_rows: int = 0
     metrics: Mapping = field(default_factory=dict)
 
-    def score(self, values) -> np.ndarray:
-        """Calibrated probability that each pair's proposal is accepted.
-
-        Parameters
-        ----------
-        values : array, shape (n_pairs, n_features)
-            Pair features, columns in ``feature_names`` order; rows are pairs.
-
-        Returns
-        -------
-        ndarray of float, shape (n_pairs,), in [0, 1]
-        """
+    def log_odds(self, values, buyer_ids=None) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64)
         if values.ndim != 2 or values.shape[1] != len(self.feature_names):
-            raise ValueError(f"Expected pair features of shape (n_pairs, {len(self.feature_names)}), "
-                             f"got {values.shape}")
-        if not len(values):
-            return np.zeros(0)
-        return self.calibrator.predict_proba(_log_odds(self.estimator, values))[:, 1]
+            raise ValueError(f"Expected pair features of shape (n_pairs, {len(self.feature_names)}), got {values.shape}")
+        z = values @ self.coef + self.intercept
+        if self.deviations and buyer_ids is not None:
+            buyer_ids = np.asarray(buyer_ids, dtype=object)
+            for buyer_id in set(buyer_ids.tolist()) & set(self.deviations):
+                mine = buyer_ids == buyer_id
+                z[mine] += values[mine] @ self.deviations[buyer_id]
+        return z
+
+    def score(self, values, buyer_ids=None) -> np.ndarray:
+        """Calibrated chance, in [0, 1], that a proposal of each pair (rows of ``values``, columns in
+        ``feature_names`` order) is accepted; ``buyer_ids``, one per pair, apply each buyer's own weights."""
+        slope, offset = self.calibration
+        return 1.0 / (1.0 + np.exp(-(slope * self.log_odds(values, buyer_ids) + offset)))
 
     def to_bytes(self) -> bytes:
-        """Serialise to bytes for a blob column.
-
-        Pickle underneath: load only blobs you wrote (:meth:`from_bytes` runs
-        code from them).
-        """
+        """Serialise for a blob column (pickle of plain arrays: load only blobs you wrote)."""
+        state = {name: getattr(self, name) for name in ("coef", "intercept", "calibration", "kind", "version",
+                                                        "trained_at", "n_rows")}
+        state.update(format=_FORMAT, feature_names=tuple(self.feature_names), metrics=dict(self.metrics),
+                     deviations=dict(self.deviations))
         buffer = io.BytesIO()
-        pickle.dump({
-            "format": _FORMAT, "sklearn_version": sklearn.__version__, "estimator": self.estimator,
-            "calibrator": self.calibrator, "feature_names": tuple(self.feature_names), "version": self.version,
-            "trained_at": self.trained_at, "n_rows": self.n_rows, "metrics": dict(self.metrics),
-        }, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(state, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         return buffer.getvalue()
 
     @classmethod
@@ -250,112 +296,161 @@ class LearnedScorer:
         Raises
         ------
         ValueError
-            If the blob is not a tiermatch scorer, or was trained on other
-            features than this version's ``FEATURE_NAMES``.
+            If the blob is not a tiermatch scorer of this format, or was trained
+            on other features than this version's ``FEATURE_NAMES``.
         """
         try:
             state = pickle.loads(blob)
         except Exception as exc:
-            raise ValueError(
-                f"Expected a blob written by LearnedScorer.to_bytes, could not unpickle it: {exc}") from exc
+            raise ValueError(f"Expected a blob written by LearnedScorer.to_bytes, could not unpickle it: {exc}") from exc
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"Expected a blob of format {_FORMAT!r}, got "
-                             f"{state.get('format') if isinstance(state, dict) else type(state).__name__!r}")
+                             f"{state.get('format') if isinstance(state, dict) else type(state).__name__!r}; retrain")
         if tuple(state["feature_names"]) != FEATURE_NAMES:
             raise ValueError(f"Expected a model over features {FEATURE_NAMES}, got one over {state['feature_names']}; "
                              "retrain it")
-        return cls(
-            estimator=state["estimator"], calibrator=state["calibrator"], feature_names=tuple(state["feature_names"]),
-            version=state["version"], trained_at=state["trained_at"], n_rows=state["n_rows"],
-            metrics=MappingProxyType(dict(state["metrics"])),
-        )
+        state.pop("format")
+        state["metrics"] = MappingProxyType(state["metrics"])
+        state["deviations"] = MappingProxyType(state["deviations"])
+        return cls(**state)
 
 
 @dataclass(frozen=True)
 class FoldReport:
-    """One cross-validation fold: its held-out buyers and how each scorer ranked their proposals."""
+    """One cross-validation fold: its held-out buyers and how each scorer ranked their rows."""
 
     test_buyers: tuple[str, ...]
     n_train: int
     n_test: int
-    prior_metric: float  # mean within-buyer AUC of the prior on the held-out rows; NaN if no buyer had both outcomes
+    prior_metric: float  # mean NDCG@10 of the prior over the fold's buyers with a positive outcome; NaN if none
     model_metric: float
 
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """What training produced and whether the model should replace the prior.
+    """What training produced, which scorer to use, and the held-out figures that decided it.
 
-    ``prior_metric`` and ``model_metric`` are the mean within-buyer AUC of the
-    out-of-fold predictions (the chance that, for one held-out buyer, an
-    accepted proposal outranks a rejected one), over ``n_buyers_scored`` buyers
-    with both outcomes. ``adopted`` is True only where the model leads and
-    the lead is rare among reruns on outcomes shuffled within each buyer
-    (``p_value <= alpha``).
+    ``prior_metric`` and ``model_metric``: mean NDCG@10 of held-out buyers'
+    rows (folds grouped by buyer) under the prior and everyone's model;
+    ``p_value``: the share of runs on outcomes shuffled within buyers whose
+    lead is as large. ``personal_metric`` and ``global_temporal_metric``: the
+    same on each buyer's latest outcomes, with its own preferences and
+    without; ``personal_interval`` the 95% bootstrap interval of that lead.
+    ``scorer`` is what a run uses: ``"personal"``, ``"global"`` or ``"prior"``.
     """
 
-    model: LearnedScorer
-    adopted: bool
+    model: LearnedScorer  # the learned scorer: per-buyer where that was adopted, everyone's otherwise
+    scorer: str
     prior_metric: float
     model_metric: float
-    improvement: float  # mean per-buyer lead of the model over the prior
-    p_value: float  # share of within-buyer shuffles of outcomes that lead as much (counting the real run)
+    improvement: float
+    p_value: float
     n_rows: int
     n_buyers: int
     n_buyers_scored: int
     folds: tuple[FoldReport, ...]
     reason: str
+    personal_metric: float = float("nan")
+    global_temporal_metric: float = float("nan")
+    personal_interval: tuple[float, float] = (float("nan"), float("nan"))
+    n_buyers_personal: int = 0
     skipped: tuple[str, ...] = ()
-    metric: str = "within-buyer AUC"
+    metric: str = "NDCG@10 on held-out buyers"
+
+    @property
+    def adopted(self) -> bool:
+        return self.scorer != "prior"
 
     @property
     def version(self) -> str:
         return self.model.version
 
+    def summary(self) -> dict:
+        """What a run's summary says of its scorer (JSON-ready: NaN as None)."""
+        def number(x):
+            return None if x is None or x != x else round(float(x), 4)
 
-def _log_odds(estimator, values: np.ndarray) -> np.ndarray:
-    """The estimator's positive-class log-odds as one column, clipped away from infinity."""
-    p = np.clip(estimator.predict_proba(values)[:, 1], 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p)).reshape(-1, 1)
-
-
-def _default_estimator(random_state) -> LogisticRegression:
-    """Logistic regression on the raw features (all in [0, 1]); Newton-Cholesky suits few features, many rows."""
-    return LogisticRegression(C=1.0, solver="newton-cholesky", random_state=random_state)
-
-
-def _fit(estimator, values, accepted, weight):
-    """Clone and fit ``estimator``; a constant-rate stand-in where the rows hold one class."""
-    if accepted.all() or not accepted.any():
-        return _ConstantRate(float(np.average(accepted, weights=weight)))
-    return clone(estimator).fit(values, accepted, sample_weight=weight)
+        return {
+            "scorer": self.scorer, "version": self.version if self.adopted else None, "reason": self.reason,
+            "held_out": {"metric": self.metric, "prior": number(self.prior_metric),
+                         "global": number(self.model_metric), "p_value": number(self.p_value),
+                         "buyers": self.n_buyers_scored,
+                         "personal": number(self.personal_metric), "global_latest": number(self.global_temporal_metric),
+                         "personal_lead_interval": [number(x) for x in self.personal_interval],
+                         "buyers_latest": self.n_buyers_personal},
+            "rows": self.n_rows,
+        }
 
 
-class _ConstantRate:
-    """Predicts one rate for every row (a fold whose training rows share one outcome)."""
+def _fit(values, y, weight, cols=None, n_buyers: int = 0, C: float = 1.0):
+    """Logistic regression on the features; with ``cols``, each buyer's own scaled copy of them too.
+    Returns ``(coef, intercept, deviations)`` (deviations: (n_buyers, n_features), zeros without cols)."""
+    n_features = values.shape[1]
+    deviations = np.zeros((n_buyers, n_features))
+    if y.all() or not y.any():  # one class: everyone scores its rate
+        rate = np.clip(np.average(y, weights=weight), 1e-3, 1 - 1e-3)
+        return np.zeros(n_features), float(np.log(rate / (1 - rate))), deviations
+    X = values
+    if cols is not None:
+        n = len(values)
+        copies = sp.csr_matrix((PERSONAL_SCALE * values.ravel(),
+                                (np.repeat(np.arange(n), n_features),
+                                 (cols[:, None] * n_features + np.arange(n_features)).ravel())),
+                               shape=(n, n_buyers * n_features))
+        X = sp.hstack([sp.csr_matrix(values), copies], format="csr")
+    fitted = LogisticRegression(C=C, max_iter=2000).fit(X, y, sample_weight=weight)
+    coef = fitted.coef_.ravel()
+    if cols is not None:
+        deviations = PERSONAL_SCALE * coef[n_features:].reshape(n_buyers, n_features)
+    return coef[:n_features], float(fitted.intercept_[0]), deviations
 
-    def __init__(self, rate: float):
-        self.rate = rate
 
-    def predict_proba(self, values):
-        return np.column_stack([np.full(len(values), 1 - self.rate), np.full(len(values), self.rate)])
+def _log_odds(fit, values, cols=None) -> np.ndarray:
+    coef, intercept, deviations = fit
+    z = values @ coef + intercept
+    if cols is not None:
+        z += np.einsum("ij,ij->i", values, deviations[cols])
+    return z
 
 
-def _cross_validate(estimator, training: TrainingSet, accepted, weight, n_suppliers: int, n_buyers: int):
-    """Out-of-fold log-odds of the model and scores of the prior, each fold seeing none of its own outcomes."""
-    # Within cross-validation the track record is recomputed per fold from the
-    # training folds' outcomes only. Leaving out each row's own pair is not
-    # enough here: a training row's rate would count a held-out row's outcome,
-    # and a flexible model (gradient boosting, measured on the demo) fitted on
-    # such rows ranks held-out rows above chance even on shuffled outcomes.
-    oof, prior = np.zeros(len(accepted)), np.zeros(len(accepted))
-    values = training.values.copy()
-    for f in range(training.n_splits):
-        test = training.fold == f
-        values[:, _TRACK_COLUMN] = _leave_pair_out_track(training.rows, training.cols, accepted, n_suppliers,
-                                                         n_buyers, counted=~test)
-        fitted = _fit(estimator, values[~test], accepted[~test], weight[~test])
-        oof[test] = _log_odds(fitted, values[test]).ravel()
+def _ndcg_per_buyer(gain, score, cols, mask) -> tuple[np.ndarray, np.ndarray]:
+    """NDCG@10 of each buyer's rows within ``mask``, for buyers with a positive gain there: (buyers, ndcg)."""
+    idx = np.flatnonzero(mask)
+    order = idx[np.lexsort((idx, -score[idx], cols[idx]))]
+    c, g = cols[order], gain[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if len(c) else np.zeros(0, np.int64)
+    discounts = 1.0 / np.log2(np.arange(2, K + 2))
+    buyers, values = [], []
+    for start, stop in zip(starts, np.r_[starts[1:], len(c)]):
+        ranked = g[start:stop]
+        ideal = np.sort(ranked)[::-1][:K]
+        if ideal[0] <= 0:
+            continue
+        buyers.append(c[start])
+        values.append(float(ranked[:K] @ discounts[:len(ranked[:K])] / (ideal @ discounts[:len(ideal)])))
+    return np.asarray(buyers, dtype=np.int64), np.asarray(values)
+
+
+def _folds(cols: np.ndarray, n_splits: int, random_state) -> np.ndarray:
+    """Fold of each row; a buyer's rows share one fold."""
+    fold = np.zeros(len(cols), dtype=np.int64)
+    if n_splits < 2:
+        return fold
+    splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    for f, (_, test) in enumerate(splitter.split(np.zeros((len(cols), 1)), groups=cols)):
+        fold[test] = f
+    return fold
+
+
+def _cross_validate(training: TrainingSet, own, gain, weight, fold, n_splits):
+    """Out-of-fold log-odds of everyone's model and scores of the prior, held-out buyers' outcomes unseen."""
+    shuffled = TrainingSet(**{**training.__dict__, "own": own})
+    oof, prior = np.zeros(len(own)), np.zeros(len(own))
+    for f in range(n_splits):
+        test = fold == f
+        values = shuffled.with_affinity(~test)  # a held-out buyer has no taste of its own
+        fit = _fit(values[~test], own[~test] > 0, weight[~test])
+        oof[test] = _log_odds(fit, values[test])
         prior[test] = score_prior(values[test])
     return oof, prior
 
@@ -369,77 +464,65 @@ def _permuted_within_buyer(cols: np.ndarray, rng: np.random.Generator) -> np.nda
     return index
 
 
+def _latest_split(training: TrainingSet, share: float, rng) -> np.ndarray:
+    """Rows held out to judge per-buyer preferences: each buyer's latest ``share`` of proposals (buyers with at
+    least three), and as large a share of its unlabeled rows, drawn at random."""
+    test = np.zeros(len(training), dtype=bool)
+    labeled = training.labeled
+    for j in np.unique(training.cols[labeled]):
+        mine = np.flatnonzero(labeled & (training.cols == j))
+        if len(mine) < 3:
+            continue
+        mine = mine[np.argsort(training.when[mine], kind="stable")]
+        test[mine[len(mine) - max(1, round(share * len(mine))):]] = True
+        others = np.flatnonzero(~labeled & (training.cols == j))
+        test[others[rng.random(len(others)) < share]] = True
+    return test
+
+
 def train_scoring_model(
     context,
     history: Sequence[Partnership],
     *,
-    estimator=None,
+    unlabeled=None,
     deal_weight: float = DEAL_WEIGHT,
+    unlabeled_weight: float = UNLABELED_WEIGHT,
     n_splits: int = 5,
     n_permutations: int = 19,
     alpha: float = 0.05,
+    latest_share: float = 1 / 3,
+    force: str | None = None,
     random_state=0,
 ) -> TrainingReport:
-    """Learn the chance a proposal is accepted; judge it against the prior on held-out buyers.
-
-    Steps: build training rows in which no row's outcome enters its own
-    features (:func:`build_training_set`); predict every row out of fold, the
-    folds grouped by buyer; compare the model and the prior at ranking each
-    held-out buyer's proposals; test the model's lead against the leads it
-    gets when outcomes are shuffled within each buyer; calibrate the
-    out-of-fold log-odds (Platt scaling); refit on all rows.
+    """Learn from every outcome; choose the prior, everyone's model or each buyer's own by held-out figures.
 
     Parameters
     ----------
     context : MatchContext
-        A prepared register (:func:`~tiermatch.matcher.prepare_context`); its text vectors
-        are reused, nothing is refitted.
+        A prepared register (a run's, or :func:`~tiermatch.matcher.prepare_context`); nothing in its text
+        space is refitted.
     history : sequence of Partnership
-        Past proposals and their outcomes.
-    estimator : scikit-learn classifier, optional
-        Unfitted; its ``fit`` must take ``sample_weight``. Default: a logistic
-        regression over the features.
-    deal_weight : float
-        Sample weight of ``deal`` outcomes while fitting (not while calibrating:
-        the score stays the chance of acceptance).
+    unlabeled : (rows, cols), optional
+        Pairs nobody proposed, to learn what not to put in a top ten; drawn with
+        :func:`sample_unlabeled` where None (pass ``([], [])`` for none).
+    deal_weight, unlabeled_weight : float
+        Sample weights of a deal and of an unlabeled row.
     n_splits : int
         Folds grouped by buyer, reduced to the number of buyers.
-    n_permutations : int
-        Times the cross-validation is rerun on outcomes shuffled within each
-        buyer, to learn how large a lead chance alone gives.
-    alpha : float
-        Adopt only where the model leads the prior and fewer than
-        ``alpha * (n_permutations + 1) - 1`` shuffled runs lead by as much.
-    random_state : int or None
-        Seeds the folds, the shuffles and the estimator.
-
-    Returns
-    -------
-    TrainingReport
-        Holds ``model`` (a :class:`LearnedScorer`, usable as
-        ``MatchEngine(model=report.model)`` when ``report.adopted``), both
-        metrics, the fold details and the reason for the decision.
+    n_permutations, alpha : int, float
+        Everyone's model is adopted only where it leads the prior and at most
+        ``alpha * (n_permutations + 1) - 1`` reruns on outcomes shuffled within
+        each buyer lead as much.
+    latest_share : float
+        Share of each buyer's latest outcomes that judge its own preferences.
+    force : {"prior", "global", "personal"}, optional
+        Use this scorer whatever the figures say (benchmarks); they are still measured.
+    random_state : int
 
     Raises
     ------
     InsufficientHistoryError
-        With fewer than two buyers, or fewer than two rows of either outcome.
-    ValueError
-        If ``n_permutations`` is too small for ``alpha`` ever to be reached.
-
-    Notes
-    -----
-    Why shuffle: the out-of-fold lead of the model over the prior is noisier
-    than a standard error over buyers suggests, because each fold's model is
-    fitted on the other folds' outcomes (on pure-noise history a
-    1.645-standard-error rule adopted about 9% of the time where 5% was
-    meant). Rerunning the whole cross-validation on shuffled outcomes measures
-    that noise directly.
-
-    The history holds proposals only, so the model learns what was accepted
-    among pairs someone thought worth proposing; the engine then applies it
-    to all candidates. Adoption guards against the worst of this: the model
-    must rank held-out buyers' proposals better than the prior.
+        With fewer than two buyers with an accepted proposal or a deal.
 
     Examples
     --------
@@ -452,9 +535,9 @@ def train_scoring_model(
     ...            needs="metal parts", province="Rayong") for j in range(10)]
     >>> history = [Partnership(supplier_id=f"S{i}", buyer_id=f"B{j}", outcome=rng.choice(["accepted", "rejected"]))
     ...            for i in range(20) for j in range(10) if rng.random() < 0.3]
-    >>> report = train_scoring_model(prepare_context(s, b, history), history)
-    >>> report.adopted  # outcomes are coin flips: the prior stays
-    False
+    >>> report = train_scoring_model(prepare_context(s, b, history, encoder=None), history, unlabeled=([], []))
+    >>> report.scorer  # outcomes are coin flips: the prior stays
+    'prior'
     >>> p = report.model.score(np.full((1, len(FEATURE_NAMES)), 0.5))
     >>> bool(0 <= p[0] <= 1)
     True
@@ -462,77 +545,136 @@ def train_scoring_model(
     if not 0 < alpha < 1 or 1 / (int(n_permutations) + 1) > alpha:
         raise ValueError(f"Expected 0 < alpha < 1 and n_permutations >= 1 / alpha - 1, got alpha = {alpha} and "
                          f"n_permutations = {n_permutations}")
-    training = build_training_set(context, history, deal_weight=deal_weight, n_splits=n_splits,
-                                  random_state=random_state)
-    n_pos, n_neg = int(training.accepted.sum()), int((~training.accepted).sum())
-    n_buyers = len(np.unique(training.cols))
-    if training.n_splits < 2 or min(n_pos, n_neg) < 2:
+    if force is not None and force not in SCORERS:
+        raise ValueError(f"Expected force in {SCORERS}, got {force!r}")
+    if unlabeled is None:
+        unlabeled = sample_unlabeled(context, history, random_state=random_state)
+    training = build_training_set(context, history, unlabeled=unlabeled, deal_weight=deal_weight,
+                                  unlabeled_weight=unlabeled_weight)
+    cols, gain, own, weight = training.cols, training.gain, training.own, training.sample_weight
+    labeled = training.labeled
+    n_pos = int((own > 0).sum())
+    buyers_with_positive = len(np.unique(cols[own > 0]))
+    n_buyers = len(np.unique(cols[labeled]))
+    if buyers_with_positive < 2 or n_pos < 2:
         raise InsufficientHistoryError(
-            f"Expected history with at least 2 buyers and 2 proposals of each outcome, got {len(training)} usable "
-            f"rows ({n_pos} accepted or deal, {n_neg} rejected) over {n_buyers} buyers"
+            f"Expected history with at least 2 buyers with an accepted proposal or a deal, got {int(labeled.sum())} "
+            f"usable rows ({n_pos} accepted or deal, {int((own < 0).sum())} rejected) over {n_buyers} buyers"
             + (f"; {len(training.skipped)} rows skipped, e.g. {training.skipped[0]}" if training.skipped else ""))
-    if estimator is None:
-        estimator = _default_estimator(random_state)
-    values, accepted, weight, cols = training.values, training.accepted, training.sample_weight, training.cols
+    rng = np.random.default_rng(random_state)
+    n_splits = max(2, min(int(n_splits), len(np.unique(cols))))
+    fold = _folds(cols, n_splits, random_state)
 
-    n_suppliers, n_buyers_all = len(context.suppliers), len(context.buyers)
-    oof, prior = _cross_validate(estimator, training, accepted, weight, n_suppliers, n_buyers_all)
-    prior_metric, _, prior_per_buyer = grouped_auc(accepted, prior, cols)
-    model_metric, _, model_per_buyer = grouped_auc(accepted, oof, cols)
-    n_scored = len(model_per_buyer)
-    improvement = float(np.mean(model_per_buyer - prior_per_buyer)) if n_scored else float("nan")
-
-    buyer_ids = np.asarray(context.buyers.ids)
+    # Everyone's model against the prior, on held-out buyers.
+    oof, prior = _cross_validate(training, own, gain, weight, fold, n_splits)
+    scored, prior_ndcg = _ndcg_per_buyer(gain, prior, cols, np.ones(len(cols), bool))
+    _, model_ndcg = _ndcg_per_buyer(gain, oof, cols, np.ones(len(cols), bool))
+    improvement = float(np.mean(model_ndcg - prior_ndcg))
+    n_as_good = 0
+    for _ in range(n_permutations):
+        index = _permuted_within_buyer(cols, rng)
+        s_oof, s_prior = _cross_validate(training, own[index], gain[index], weight[index], fold, n_splits)
+        lead = np.mean(_ndcg_per_buyer(gain[index], s_oof, cols, np.ones(len(cols), bool))[1]
+                       - _ndcg_per_buyer(gain[index], s_prior, cols, np.ones(len(cols), bool))[1])
+        n_as_good += lead >= improvement
+    p_value = (1 + n_as_good) / (1 + n_permutations)
+    global_adopted = bool(improvement > 0 and p_value <= alpha)
     folds = tuple(
         FoldReport(
-            test_buyers=tuple(buyer_ids[np.unique(cols[test])].tolist()),
-            n_train=int((~test).sum()), n_test=int(test.sum()),
-            prior_metric=grouped_auc(accepted[test], prior[test], cols[test])[0],
-            model_metric=grouped_auc(accepted[test], oof[test], cols[test])[0],
-        )
-        for test in (training.fold == f for f in range(training.n_splits))
-    )
+            test_buyers=tuple(training.buyer_ids[np.unique(cols[fold == f])].tolist()),
+            n_train=int((fold != f).sum()), n_test=int((fold == f).sum()),
+            prior_metric=float(np.mean(prior_ndcg[np.isin(scored, cols[fold == f])]))
+            if np.isin(scored, cols[fold == f]).any() else float("nan"),
+            model_metric=float(np.mean(model_ndcg[np.isin(scored, cols[fold == f])]))
+            if np.isin(scored, cols[fold == f]).any() else float("nan"),
+        ) for f in range(n_splits))
+    reason = (f"everyone's model {'beats' if global_adopted else 'does not clearly beat'} the prior on held-out "
+              f"buyers: NDCG@10 {np.mean(model_ndcg):.3f} vs {np.mean(prior_ndcg):.3f} over {len(scored)} buyers "
+              f"(lead {improvement:+.3f}; {n_as_good} of {n_permutations} runs on outcomes shuffled within buyers "
+              f"lead as much, p = {p_value:.2f})")
 
-    if n_scored < 2:
-        adopted, p_value = False, float("nan")
-        reason = (f"only {n_scored} buyer(s) have both accepted and rejected proposals; "
-                  "at least 2 are needed to compare the model with the prior")
+    # Each buyer's own preferences against everyone's model, on each buyer's latest outcomes.
+    test = _latest_split(training, latest_share, rng)
+    personal_metric = global_latest = prior_latest = float("nan")
+    interval = (float("nan"), float("nan"))
+    n_personal = 0
+    personal_adopted = False
+    if test.any():
+        values = training.with_affinity(~test)
+        global_fit = _fit(values[~test], own[~test] > 0, weight[~test])
+        personal_fit = _fit(values[~test], own[~test] > 0, weight[~test], cols[~test], training.n_buyers)
+        judged, g = _ndcg_per_buyer(gain, _log_odds(global_fit, values), cols, test)
+        _, p = _ndcg_per_buyer(gain, _log_odds(personal_fit, values, cols), cols, test)
+        _, q = _ndcg_per_buyer(gain, score_prior(values), cols, test)
+        n_personal = len(judged)
+        if n_personal:
+            personal_metric, global_latest, prior_latest = float(np.mean(p)), float(np.mean(g)), float(np.mean(q))
+            draws = rng.integers(0, n_personal, (1000, n_personal))
+            interval = tuple(float(x) for x in np.percentile((p - g)[draws].mean(axis=1), [2.5, 97.5]))
+            over_prior = float(np.percentile((p - q)[draws].mean(axis=1), 2.5))
+            personal_adopted = interval[0] > 0 and over_prior > 0
+    if n_personal:
+        reason += (f"; each buyer's own preferences {'beat' if personal_adopted else 'do not clearly beat'} "
+                   f"everyone's model and the prior on {n_personal} buyers' latest outcomes: NDCG@10 "
+                   f"{personal_metric:.3f} vs {global_latest:.3f} and {prior_latest:.3f} (lead over everyone's "
+                   f"model, 95% interval {interval[0]:+.3f} to {interval[1]:+.3f})")
     else:
-        rng = np.random.default_rng(random_state)
-        n_as_good = 0
-        for _ in range(n_permutations):
-            index = _permuted_within_buyer(cols, rng)
-            shuffled = accepted[index]
-            shuffled_oof, shuffled_prior = _cross_validate(estimator, training, shuffled, weight[index], n_suppliers,
-                                                           n_buyers_all)
-            lead = grouped_auc(shuffled, shuffled_oof, cols)[0] - grouped_auc(shuffled, shuffled_prior, cols)[0]
-            n_as_good += lead >= improvement
-        p_value = (1 + n_as_good) / (1 + n_permutations)
-        adopted = bool(improvement > 0 and p_value <= alpha)
-        verdict = "beats" if adopted else "does not clearly beat"
-        reason = (f"model {verdict} the prior on held-out buyers: within-buyer AUC {model_metric:.3f} vs "
-                  f"{prior_metric:.3f} over {n_scored} buyers (lead {improvement:+.3f}; {n_as_good} of "
-                  f"{n_permutations} runs on outcomes shuffled within buyers lead as much, p = {p_value:.2f}; "
-                  f"adoption needs p <= {alpha})")
+        reason += "; no buyer has enough outcomes (3, an accepted one among its latest) to judge its own preferences"
+    scorer = force or ("personal" if personal_adopted else "global" if global_adopted else "prior")
+    if force:
+        reason += f"; {force} used as asked"
 
-    # Platt scaling on out-of-fold log-odds: a strictly increasing map, so it
-    # leaves every ranking (and the AUC above) as it is and creates no ties,
-    # unlike isotonic steps. Unweighted, so the score is the chance of
-    # acceptance, not of a deal-weighted acceptance.
-    calibrator = LogisticRegression(C=1e6, solver="newton-cholesky").fit(oof.reshape(-1, 1), accepted)
-    final = _fit(estimator, values, accepted, weight)
-    digest = hashlib.sha256(pickle.dumps((FEATURE_NAMES, final, calibrator), protocol=4)).hexdigest()
-    metrics = {
-        "metric": "within-buyer AUC", "prior_metric": prior_metric, "model_metric": model_metric,
-        "improvement": improvement, "p_value": p_value, "n_buyers_scored": n_scored, "adopted": adopted,
-    }
+    # The final fits, on every row, each buyer's taste from all its outcomes (as a run reads it).
+    values = training.with_affinity(np.ones(len(training), dtype=bool))
+    personal = scorer == "personal"
+    final = _fit(values, own > 0, weight, cols if personal else None, training.n_buyers)
+    # Platt scaling on out-of-fold log-odds of the proposals: the chance a proposal is accepted.
+    calibrate = labeled if (own[labeled] > 0).any() and (own[labeled] < 0).any() else np.ones(len(own), bool)
+    platt = LogisticRegression(C=1e6).fit(oof[calibrate].reshape(-1, 1), own[calibrate] > 0)
+    calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+    deviations = {}
+    if personal:
+        fitted = np.flatnonzero(np.abs(final[2]).sum(axis=1) > 0)
+        deviations = {str(training.buyer_ids[j]): final[2][j].copy() for j in fitted}
+    digest = hashlib.sha256(pickle.dumps((FEATURE_NAMES, final[0].tolist(), final[1], sorted(
+        (k, v.tolist()) for k, v in deviations.items()), calibration), protocol=4)).hexdigest()
+    metrics = {"metric": "NDCG@10 on held-out buyers", "prior_metric": float(np.mean(prior_ndcg)),
+               "model_metric": float(np.mean(model_ndcg)), "improvement": improvement, "p_value": p_value,
+               "n_buyers_scored": len(scored), "adopted": scorer != "prior", "scorer": scorer,
+               "personal_metric": personal_metric, "global_latest_metric": global_latest}
     model = LearnedScorer(
-        estimator=final, calibrator=calibrator, feature_names=FEATURE_NAMES, version=digest[:16],
+        coef=final[0], intercept=final[1], deviations=MappingProxyType(deviations), calibration=calibration,
+        kind="personal" if personal else "global", version=digest[:16],
         trained_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        n_rows=len(training), metrics=MappingProxyType(metrics),
-    )
+        n_rows=len(training), metrics=MappingProxyType(metrics))
     return TrainingReport(
-        model=model, adopted=adopted, prior_metric=prior_metric, model_metric=model_metric,
+        model=model, scorer=scorer, prior_metric=float(np.mean(prior_ndcg)), model_metric=float(np.mean(model_ndcg)),
         improvement=improvement, p_value=p_value, n_rows=len(training), n_buyers=n_buyers,
-        n_buyers_scored=n_scored, folds=folds, reason=reason, skipped=training.skipped,
-    )
+        n_buyers_scored=len(scored), folds=folds, reason=reason, personal_metric=personal_metric,
+        global_temporal_metric=global_latest, personal_interval=interval, n_buyers_personal=n_personal,
+        skipped=training.skipped)
+
+
+def learn_from_history(shared, source, scan, history: Sequence[Partnership],
+                       learn: LearnFromHistory = LearnFromHistory(), *, pool: int = 100) -> TrainingReport:
+    """Train a scorer in a run's own text space (``shared`` and ``scan``, from
+    :func:`~tiermatch.matcher.context.fit_shared`) on the SMEs of ``source`` in the history and an even sample
+    of the others, among which unlabeled pairs are drawn (``pool`` per buyer, as the run retrieves them).
+
+    Raises
+    ------
+    InsufficientHistoryError
+        Where the history cannot train or judge a model.
+    """
+    from ..features.tables import build_supplier_table
+
+    in_history = {p.supplier_id for p in history}
+    stride = max(1, len(scan.ids) // max(learn.sample, 1))
+    rows = [r for r, sid in enumerate(scan.ids) if sid in in_history or r % stride == 0]
+    S = build_supplier_table(source.read_rows(rows, scan.duplicates), shared.certification_names)
+    if not len(S):
+        raise InsufficientHistoryError("no SME of the register could be read to learn from")
+    context = shared.context(S)
+    unlabeled = sample_unlabeled(context, history, pool=pool, random_state=learn.random_state)
+    return train_scoring_model(context, history, unlabeled=unlabeled, force=learn.force,
+                               random_state=learn.random_state)

@@ -43,3 +43,4 @@ class MatchResult:
     unmatched_suppliers: dict[str, str]
     summary: dict = field(default_factory=dict)
     rejected_rows: list = field(default_factory=list)  # RowError of supplier rows read by the run itself
+    learned: object | None = None  # TrainingReport of the scorer the run learned from its history, adopted or not

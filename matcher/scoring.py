@@ -51,13 +51,14 @@ def score_prior(values: np.ndarray, weights=PRIOR_WEIGHTS) -> np.ndarray:
     return np.asarray(values, dtype=np.float32) @ w
 
 
-def score_pairs(values: np.ndarray, model=None) -> np.ndarray:
-    """Scores of pairs, higher is better: ``model.score(values)`` where a learned model is given, else the prior.
+def score_pairs(values: np.ndarray, model=None, buyer_ids=None) -> np.ndarray:
+    """Scores of pairs, higher is better: ``model.score(values, buyer_ids)`` where a learned model is given (each
+    pair's buyer id lets it apply that buyer's own preferences), else the prior.
 
     Examples
     --------
     >>> score_pairs(np.ones((1, len(FEATURE_NAMES)))).round(6).tolist()
     [1.0]
     """
-    return score_prior(values) if model is None else np.asarray(model.score(values))
+    return score_prior(values) if model is None else np.asarray(model.score(values, buyer_ids))
 

@@ -62,6 +62,10 @@ def test_run_writes_outputs_that_respect_every_capacity_and_constraint(register,
             assert haversine_km(s.latitude, s.longitude, b.latitude, b.longitude) <= b.max_distance_km + 1e-6
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    # The run learned from the history it was given and says with what it scored, and why.
+    assert summary["scoring"]["scorer"] in ("prior", "global", "personal")
+    assert summary["scoring"]["held_out"]["buyers"] > 10 and summary["scoring"]["rows"] > 0
+    assert "Scoring with" in result.output and "held-out NDCG@10: prior" in result.output
     assert set(summary["per_buyer"]) == set(buyers)
     assert summary["assigned_pairs"] == len(assignment)
     for buyer_id, coverage in summary["per_buyer"].items():
@@ -159,14 +163,17 @@ def test_retrain_stores_a_model_and_runs_say_what_scores_them(register, tmp_path
            "--history", register / "partnerships.csv", "--database", database)
     result = invoke("retrain", "--database", database)
     assert result.exit_code == 0, result.output
-    assert "Runs now score with" in result.output
+    assert "Runs over this history now score with" in result.output and "held-out NDCG@10" in result.output
     from tiermatch.store import Store
     total, models = Store(database).models.page()
     assert total == 1
-    adopted = models[0]["adopted"]
+    scorer = models[0]["report"]["scorer"]
     run = invoke("run", "--out", tmp_path / "out", "--database", database)
     assert run.exit_code == 0, run.output
-    assert ("Scoring with model" if adopted else "Scoring with the prior") in run.output
+    name = {"prior": "the prior", "global": "everyone's learned model", "personal": "each buyer's own"}[scorer]
+    assert f"Scoring with {name}" in run.output and "learned from this same history before" in run.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scoring"]["model_id"] == models[0]["model_id"]
 
 
 def test_words_no_concept_knows_are_reported(tmp_path, write_csv):

@@ -135,7 +135,7 @@ def _rank_cluster_buyers(context, model, groups, names, top_k: int):
     if not len(candidates):
         return {}
     features = cluster_context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
-    scores = score_pairs(features.values, model)
+    scores = score_pairs(features.values, model, np.asarray(context.buyers.ids, dtype=object)[features.cols])
     idx, rank = rank_top_k(candidates.rows, scores, top_k)
     reasons_en = cluster_context.explain(features, idx)
     reasons_th = cluster_context.explain(features, idx, "th")

@@ -31,7 +31,7 @@ def test_slots_make_a_fair_matchmaking_day(matchday):
     run = matchday.client.get("/runs/1", headers=matchday.headers["matchmaker"]).json()
     assert run["options"] == {"top_k": 2, "min_score": 0.3, "fair": True, "slots": 4, "shortlist_depth": 50,
                               "scheduler": None, "partition_size": None, "candidates_per_buyer": 100,
-                              "show_past": False}
+                              "show_past": False, "scorer": "auto"}
     summary = run["summary"]
     assert summary["exposure"]["fair"] is True
     assert set(summary["exposure"]) == {"fair", "plain", "with_fairness"}

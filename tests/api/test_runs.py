@@ -19,10 +19,10 @@ def test_a_run_reports_its_progress_and_summary(served):
     assert run["status"] == "completed" and run["latest"] and run["stage"] == "done"
     assert run["options"] == {"top_k": 5, "min_score": 0.3, "fair": False, "slots": None, "shortlist_depth": 50,
                               "scheduler": None, "partition_size": None, "candidates_per_buyer": 100,
-                              "show_past": False}
+                              "show_past": False, "scorer": "auto"}
     assert run["summary"]["suppliers"] == 6 and run["summary"]["buyers"] == 3
     assert run["summary"]["exposure"]["fair"] is False and run["summary"]["agenda"] is None
-    assert run["summary"]["scoring"] == {"scorer": "prior"}
+    assert run["summary"]["scoring"] == {"scorer": "prior", "reason": "no history to learn from"}
     assert run["error"] is None and run["finished_at"] >= run["started_at"]
 
 
@@ -67,7 +67,7 @@ def test_explanation_gives_every_feature_and_adds_up_to_the_score(served):
                for f in explanation["features"])
     assert {f["name"]: f["weight"] for f in explanation["features"]} == \
         {name: PRIOR_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES}
-    assert explanation["scoring"] == {"scorer": "prior"}
+    assert explanation["scoring"] == {"scorer": "prior", "reason": "no history to learn from"}
     total = sum(f["value"] * f["weight"] for f in explanation["features"])
     assert total == pytest.approx(explanation["score"], abs=1e-3)  # stored values are rounded to 4 places
     assert explanation["reasons"] and explanation["reasons_th"] and explanation["reasons_th"] != explanation["reasons"]

@@ -67,13 +67,14 @@ def test_list_profiles_filters_and_pages(store):
     assert store.profiles.delete("suppliers", "S1") and store.profiles.get("suppliers", "S1") is None
 
 
-def test_models_are_stored_with_metrics_and_the_newest_adopted_is_served(store):
-    assert store.models.latest_adopted() is None
+def test_models_are_stored_with_metrics_and_the_newest_is_in_use_where_adopted(store):
+    assert store.models.latest() is None and store.models.in_use() is None
     first = store.models.add("v1", b"one", adopted=True, metrics={"model_metric": 0.7})
-    store.models.add("v2", b"two", adopted=False, metrics={"model_metric": 0.6})
     assert "blob" not in first and first["adopted"] is True
-    latest = store.models.latest_adopted()
-    assert latest["version"] == "v1" and latest["blob"] == b"one"
+    assert store.models.in_use()["blob"] == b"one"
+    store.models.add("v2", b"two", adopted=False, metrics={"model_metric": 0.6})
+    # The newest learning decided the prior: no model is in use.
+    assert store.models.latest()["version"] == "v2" and store.models.in_use() is None
     total, records = store.models.page()
     assert total == 2 and [r["version"] for r in records] == ["v2", "v1"] and "blob" not in records[0]
 

@@ -11,25 +11,27 @@ __all__ = ["register_commands", "retrain"]
 
 @boundary
 def retrain(database: DatabaseOption = None) -> None:
-    """Learn a scoring model from the stored history; runs use it only if it beats the prior on held-out buyers.
+    """Learn a scorer from the stored history as a run does, and store it with its held-out figures.
 
-    The model is cross-validated by buyer (a buyer's rows never cross folds), calibrated and
-    versioned; it is stored whether adopted or not, with its metrics.
+    Everyone's model is judged against the prior on held-out buyers (a buyer's rows never
+    cross folds), each buyer's own preferences on each buyer's latest outcomes; the next run
+    over the same history uses what this decided, without learning again.
 
     Example: tiermatch retrain
     """
     from ..errors import InsufficientHistoryError
+    from ..services import describe_scoring
     from ..services import retrain as retrain_model
 
     store = open_store(database)
     try:
         with console.status("Training on the stored history (cross-validated by buyer)..."):
-            report, stored, previous = retrain_model(store)
+            report, stored, _ = retrain_model(store)
     except InsufficientHistoryError as exc:
         raise InsufficientHistoryError(f"cannot train a model yet: {exc}") from exc
-    console.print(f"Model {report.version}: {report.reason}", highlight=False)
-    in_use = report.version if report.adopted else (previous["version"] if previous else None)
-    console.print(f"Runs now score with {'model ' + in_use if in_use else 'the prior'}.", highlight=False)
+    console.print(f"Model {report.version} (stored as model {stored['model_id']}): {report.reason}", highlight=False)
+    console.print("Runs over this history now score with "
+                  + describe_scoring(report.summary()).removeprefix("Scoring with "), highlight=False)
 
 
 def register_commands(app: typer.Typer) -> None:

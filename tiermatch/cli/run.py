@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..services import CANDIDATES_PER_BUYER, RunOptions, RunOutcome, load_register, run_register
+from ..services import CANDIDATES_PER_BUYER, RunOptions, RunOutcome, describe_scoring, load_register, run_register
 from ._common import (
     BuyerCountOption,
     BuyersOption,
@@ -30,9 +30,7 @@ __all__ = ["demo", "register_commands", "run"]
 def _print_summary(outcome: RunOutcome) -> None:
     result, paths = outcome.result, outcome.paths
     s = result.summary
-    scoring = outcome.scorer or {"scorer": "prior"}
-    console.print(f"Scoring with {'model ' + scoring['version'] if scoring['scorer'] == 'model' else 'the prior'}"
-                  + (f" ({scoring['not_used']})" if "not_used" in scoring else "")
+    console.print(describe_scoring(outcome.scorer or {"scorer": "prior"})
                   + (f"; recorded in the store as run {outcome.run_id}" if outcome.run_id else ""), highlight=False)
     console.print(
         f"[bold]{s['suppliers']:,}[/] suppliers, [bold]{s['buyers']:,}[/] buyers, {s['history_rows']:,} past proposals; "
@@ -96,6 +94,7 @@ def run(
     partition_size: Annotated[int, typer.Option(min=1, help="suppliers matched per task; each partition's recommendations go to recommendations/part-N.csv when there are several")] = 100_000,
     candidates_per_buyer: Annotated[int, typer.Option(min=10, max=2000, help="SMEs retrieved per buyer before scoring: more finds more partners, slower")] = CANDIDATES_PER_BUYER,
     show_past: Annotated[bool, typer.Option("--show-past/--hide-past", help="show pairs that met before (rejected, or already partners) in the shortlists, marked; never proposed anew")] = False,
+    scorer: Annotated[str, typer.Option(help="auto: learned from the history where held-out outcomes say it ranks better, else the prior; or force prior, global (everyone's model) or personal (each buyer's own preferences)")] = "auto",
     database: DatabaseOption = None,
 ) -> None:
     """Match suppliers to buyers and write shortlists, an assignment and a summary.
@@ -113,7 +112,8 @@ def run(
     On a cluster: tiermatch run --suppliers suppliers.parquet --buyers buyers.csv --scheduler tcp://10.0.0.5:8786
     """
     options = RunOptions(top_k=top_k, min_score=min_score, fair=fair, slots=slots, scheduler=scheduler,
-                         partition_size=partition_size, candidates_per_buyer=candidates_per_buyer, show_past=show_past)
+                         partition_size=partition_size, candidates_per_buyer=candidates_per_buyer, show_past=show_past,
+                         scorer=scorer)
     store = open_store(database) if suppliers is None and buyers is None else None
     register = load_register(store, suppliers=suppliers, buyers=buyers, history=history, partition_size=partition_size)
     _run_and_report(register, options, out)

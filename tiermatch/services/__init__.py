@@ -18,7 +18,16 @@ from .accounts import add_web_user, check_password, find_session_key, load_sessi
 from .feedback import record_feedback
 from .imports import ImportReport, import_files, import_records, import_upload
 from .keys import ADMIN, BUYER, MATCHMAKER, ROLES, create_key, generate_key, hash_key, revoke_key
-from .models import json_safe, load_scoring_model, retrain
+from .models import (
+    SCORER_CHOICES,
+    describe_scoring,
+    history_fingerprint,
+    in_use_model,
+    json_safe,
+    keep_model,
+    retrain,
+    scorer_for,
+)
 from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
 from .programme import ProgrammeTargets, cluster_report, cluster_report_json, targets_report
 from .register import Register, load_register
@@ -57,6 +66,7 @@ __all__ = [
     "MATCHMAKER",
     "ROLES",
     "CANDIDATES_PER_BUYER",
+    "SCORER_CHOICES",
     "SHORTLIST_DEPTH",
     "Filters",
     "ImportReport",
@@ -86,11 +96,14 @@ __all__ = [
     "import_records",
     "import_upload",
     "is_worker_alive",
+    "describe_scoring",
+    "history_fingerprint",
+    "in_use_model",
     "json_safe",
+    "keep_model",
     "latest_run",
     "list_profiles",
     "load_register",
-    "load_scoring_model",
     "load_session_secret",
     "match_register",
     "queue_run",
@@ -103,6 +116,7 @@ __all__ = [
     "record_feedback",
     "replace_profile",
     "retrain",
+    "scorer_for",
     "revoke_key",
     "run_register",
     "targets_report",

@@ -13,7 +13,7 @@ from ..matcher import prepare_context
 from ..matcher.clusters import ClusterReport, suggest_clusters
 from ..matcher.targets import ProgrammeTargets, report_targets
 from ..store import Store
-from .models import load_scoring_model
+from .models import in_use_model
 from .register import Register
 
 __all__ = ["ProgrammeTargets", "cluster_report", "cluster_report_json", "targets_report"]
@@ -22,8 +22,8 @@ __all__ = ["ProgrammeTargets", "cluster_report", "cluster_report_json", "targets
 def cluster_report(register: Register, **options) -> ClusterReport:
     """Suggest clusters for a register held whole (``options`` as :func:`suggest_clusters`).
 
-    The cluster-level shortlists are scored as a run would score them: by
-    the store's newest adopted model for a stored register, else the prior.
+    The cluster-level shortlists are scored by the stored model runs use
+    (:func:`~tiermatch.services.models.in_use_model`), else the prior.
 
     Raises
     ------
@@ -33,7 +33,7 @@ def cluster_report(register: Register, **options) -> ClusterReport:
     suppliers, buyers = register.suppliers, register.buyers
     if not suppliers or not buyers:
         raise ConflictError(f"nothing to cluster: {len(suppliers)} SME(s) and {len(buyers)} buyer(s)")
-    model = load_scoring_model(register.store)[0] if register.store is not None else None
+    model = in_use_model(register.store)
     return suggest_clusters(prepare_context(suppliers, buyers, register.history), model=model, **options)
 
 

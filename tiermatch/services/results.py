@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import ConflictError, NotFoundError
 from ..features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
+from ..matcher import LearnedScorer
 from ..matcher.scoring import PRIOR_WEIGHTS
 from ..store import Store
 
@@ -137,8 +138,9 @@ def read_recommendations(store: Store, supplier_id: str, limit: int = 50, offset
 def read_explanation(store: Store, buyer_id: str, supplier_id: str, *, shown_only: bool = False) -> dict:
     """Why a buyer and an SME were put together in the latest completed run.
 
-    Every feature (in ``FEATURE_NAMES`` order) with its value, prior weight and
-    meaning, the reasons in English and Thai, the scorer. ``shown_only``: only
+    Every feature (in ``FEATURE_NAMES`` order) with its value, its weight in
+    the scorer the run used (the prior's, or a learned model's log-odds
+    weights for this buyer) and meaning, the reasons in English and Thai, the scorer. ``shown_only``: only
     a pair on the buyer's shortlist or assignment (what a buyer was shown).
 
     Raises
@@ -157,16 +159,34 @@ def read_explanation(store: Store, buyer_id: str, supplier_id: str, *, shown_onl
     row = rows.get("shortlist") or rows.get("assignment") or rows["recommendation"]
     values = row["features"] or {}
     assignment = rows.get("assignment", {})
+    scoring = (store.runs.get(run_id)["summary"] or {}).get("scoring", {"scorer": "prior"})
+    weights = _weights(store, scoring, buyer_id)
     return {
         "run_id": run_id, "buyer_id": buyer_id, "supplier_id": supplier_id, "score": row["score"],
         "shortlist_rank": rows["shortlist"]["rank"] if "shortlist" in rows else None,
         "assigned": bool(assignment), "group_id": assignment.get("group_id", ""),
         "volume_thb_per_month": assignment.get("volume_thb_per_month"), "distance_km": row.get("distance_km"),
         "reasons": row["reasons"], "reasons_th": row["reasons_th"],
-        "features": [{"name": name, "value": values.get(name), "weight": PRIOR_WEIGHTS.get(name, 0.0),
+        "features": [{"name": name, "value": values.get(name), "weight": weights[name],
                       "description": FEATURE_DESCRIPTIONS[name]} for name in FEATURE_NAMES],
-        "scoring": (store.runs.get(run_id)["summary"] or {}).get("scoring", {"scorer": "prior"}),
+        "scoring": scoring,
     }
+
+
+def _weights(store: Store, scoring: dict, buyer_id: str) -> dict[str, float]:
+    """Each feature's weight in the scorer a run used: the prior's, or a learned model's log-odds weights for
+    this buyer (everyone's, plus the buyer's own where it has them)."""
+    record = store.models.get(scoring["model_id"], with_bytes=True) if scoring.get("scorer", "prior") != "prior" \
+        and scoring.get("model_id") is not None else None
+    if record is not None:
+        try:
+            model = LearnedScorer.from_bytes(record["blob"])
+        except ValueError:
+            model = None
+        if model is not None:
+            own = model.deviations.get(buyer_id, 0.0)
+            return {name: round(float(w), 4) for name, w in zip(FEATURE_NAMES, model.coef + own)}
+    return {name: PRIOR_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES}
 
 
 def check_shown(store: Store, buyer_id: str, supplier_id: str) -> None:

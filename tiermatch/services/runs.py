@@ -2,9 +2,9 @@
 
 A run over the stored register is recorded in the store (queued, its stages,
 then its results in one transaction, or why it failed) whoever starts it; a
-run over files writes its results as files. Both score with the same rule:
-the store's newest adopted model where the register is the store's, the
-prior otherwise.
+run over files writes its results as files. Both score with the same rule
+(:func:`~tiermatch.services.models.scorer_for`): learned from the history
+where held-out outcomes say it ranks better, else the prior.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from pathlib import Path
 
 from ..errors import ConflictError, InvalidInputError
 from ..io import PartitionWriter, write_outputs
-from ..matcher import MatchEngine, MatchResult, Progress, no_progress
+from ..matcher import CANDIDATES_PER_BUYER, MatchEngine, MatchResult, Progress, no_progress
 from ..matcher.batch import dask_client, run_batch
 from ..settings import get_settings
 from ..store import Store
 from ..store.engine import now
 from .encoders import text_encoder
-from .models import load_scoring_model
+from .models import SCORER_CHOICES, keep_model, scorer_for
 from .register import Register, load_register
 
 __all__ = [
@@ -43,9 +43,6 @@ __all__ = [
 # Each buyer's shortlist is stored this deep, whatever the run's top_k, so that a filtered
 # shortlist (sector, place, certification) still has SMEs to show; a page shows top_k by default.
 SHORTLIST_DEPTH = 50
-# Candidates retrieved per buyer before scoring: chosen by the recall of later partnerships it keeps
-# (benchmarks/bench_quality.py --pools).
-CANDIDATES_PER_BUYER = 100
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class RunOptions:
     --------
     >>> RunOptions(slots=8).recorded()  # doctest: +NORMALIZE_WHITESPACE
     {'top_k': 10, 'min_score': 0.3, 'fair': True, 'slots': 8, 'scheduler': None, 'partition_size': None,
-     'candidates_per_buyer': 100, 'show_past': False, 'shortlist_depth': 50}
+     'candidates_per_buyer': 100, 'show_past': False, 'scorer': 'auto', 'shortlist_depth': 50}
     >>> RunOptions(top_k=80, slots=8, fair=False).recorded()["fair"], RunOptions(top_k=80).recorded()["shortlist_depth"]
     (False, 80)
     """
@@ -69,6 +66,7 @@ class RunOptions:
     partition_size: int | None = None
     candidates_per_buyer: int = CANDIDATES_PER_BUYER
     show_past: bool = False  # show pairs that met before, marked; never proposed anew
+    scorer: str = "auto"  # learned where the history shows it ranks better (services.models.scorer_for)
 
     def __post_init__(self):
         if self.top_k < 1:
@@ -77,6 +75,9 @@ class RunOptions:
             raise InvalidInputError(f"min_score must lie in [0, 1], found {self.min_score}", "min_score")
         if self.slots is not None and self.slots < 1:
             raise InvalidInputError(f"slots must be at least 1, found {self.slots}", "slots")
+        if self.scorer not in SCORER_CHOICES:
+            raise InvalidInputError(f"scorer must be one of {', '.join(SCORER_CHOICES)}, found {self.scorer!r}",
+                                    "scorer")
         if not 10 <= self.candidates_per_buyer <= 2000:
             raise InvalidInputError(f"candidates_per_buyer must lie in [10, 2000], found {self.candidates_per_buyer}",
                                     "candidates_per_buyer")
@@ -118,9 +119,12 @@ def is_worker_alive(worker: str) -> bool:
     return True
 
 
-def match_register(register: Register, options: RunOptions, *, model=None, deep: bool = False,
-                   progress: Progress = no_progress, on_recommendations=None, scorer: str | None = None) -> MatchResult:
+def match_register(register: Register, options: RunOptions, *, deep: bool = False, progress: Progress = no_progress,
+                   on_recommendations=None) -> MatchResult:
     """Match a register with these options: the one call every run goes through.
+
+    Scores as :func:`~tiermatch.services.models.scorer_for` decides (``options.scorer``); the summary's
+    ``scoring`` says with what, and why. A scorer learned over the store is kept there.
 
     Raises
     ------
@@ -131,14 +135,17 @@ def match_register(register: Register, options: RunOptions, *, model=None, deep:
     """
     if not register.n_suppliers or not register.buyers:
         raise ConflictError(f"nothing to match: {register.n_suppliers} supplier(s) and {len(register.buyers)} buyer(s)")
-    if scorer == "global":  # provisional: the current learned model, for the benchmark's baseline
-        from ..matcher import prepare_context, train_scoring_model
-        model = train_scoring_model(prepare_context(register.suppliers, register.buyers, register.history),
-                                    register.history).model
+    model, note = scorer_for(register, options.scorer)
     with dask_client(options.scheduler) as client:
-        return run_batch(options.engine(model, deep=deep, encoder=text_encoder(register.store)), register.source, register.buyers, register.history,
-                         client=client, progress=progress, on_recommendations=on_recommendations,
-                         road_factor=get_settings().road_factor)
+        result = run_batch(options.engine(model, deep=deep, encoder=text_encoder(register.store)), register.source,
+                           register.buyers, register.history, client=client, progress=progress,
+                           on_recommendations=on_recommendations, road_factor=get_settings().road_factor)
+    if note is not None:
+        result.summary["scoring"] = note
+    if result.learned is not None and register.store is not None:
+        stored = keep_model(register.store, result.learned, register.history)
+        result.summary["scoring"]["model_id"] = stored["model_id"]
+    return result
 
 
 def build_result_rows(result: MatchResult, register: Register,
@@ -242,18 +249,16 @@ def execute_run(store: Store, run_id: int, options: RunOptions, *, register: Reg
     try:
         store.runs.update(run_id, status="running", stage="loading", started_at=now())
         register = register or load_register(store, partition_size=options.partition_size)
-        model, scorer = load_scoring_model(store)
 
         def report(stage: str, done: int, total: int) -> None:
             store.runs.update(run_id, stage=stage, stage_done=done, stage_total=total)
             progress(stage, done, total)
 
-        result = match_register(register, options, model=model, deep=True, progress=report)
+        result = match_register(register, options, deep=True, progress=report)
         report("saving", 0, 1)
         matches, unmatched = build_result_rows(result, register, options.top_k)
-        summary = {**result.summary, "scoring": scorer}
-        store.runs.complete(run_id, matches, unmatched, summary)
-        return replace(result, summary=summary)
+        store.runs.complete(run_id, matches, unmatched, result.summary)
+        return result
     except Exception as exc:  # a run must end recorded, whatever went wrong
         store.runs.fail(run_id, f"{type(exc).__name__}: {exc}")
         raise
@@ -278,19 +283,17 @@ def run_register(register: Register, options: RunOptions, out: Path, *,
     """Run a register and write its results into ``out``: the command line's run.
 
     A register from the store is recorded there as a run (as one started
-    through the service), scored by the store's newest adopted model; one
-    from files is scored by the prior. Each partition's recommendations are
+    through the service). Either way it is scored as
+    :func:`~tiermatch.services.models.scorer_for` decides. Each partition's recommendations are
     written where it runs when the suppliers are read in several.
     """
     store = register.store
     if store is None:
         writer = PartitionWriter(out / "recommendations") if register.source.n_partitions > 1 else None
         result = match_register(register, options, progress=progress, on_recommendations=writer)
-        scorer = {"scorer": "prior"}
-        result.summary["scoring"] = scorer
         rejected = register.rejected + result.rejected_rows
         paths = write_outputs(result, out, rejected, recommendations=writer.directory if writer else None)
-        return RunOutcome(result, rejected, paths, None, scorer)
+        return RunOutcome(result, rejected, paths, None, result.summary["scoring"])
     run = queue_run(store, options, {options.scheduler} - {None})
     result = execute_run(store, run["run_id"], options, register=register, progress=progress)
     # The files hold top_k per buyer and per SME, as a run over files writes them; the store keeps more.

@@ -59,9 +59,13 @@ class ModelRepository:
             rows = conn.execute(select(*columns).order_by(models_table.c.model_id.desc()).limit(limit).offset(offset))
             return total, [dict(r) for r in rows.mappings()]
 
-    def latest_adopted(self) -> dict | None:
-        """The newest adopted model's record with its ``blob``, or None: runs score with it, else with the prior."""
+    def latest(self) -> dict | None:
+        """The newest model's record with its ``blob``, adopted or not, or None."""
         with self.engine.connect() as conn:
-            model_id = conn.scalar(select(models_table.c.model_id).where(models_table.c.adopted.is_(True))
-                                   .order_by(models_table.c.model_id.desc()).limit(1))
+            model_id = conn.scalar(select(models_table.c.model_id).order_by(models_table.c.model_id.desc()).limit(1))
         return None if model_id is None else self.get(model_id, with_bytes=True)
+
+    def in_use(self) -> dict | None:
+        """The model runs score with: the newest, where it was adopted; None (the prior) otherwise."""
+        record = self.latest()
+        return record if record is not None and record["adopted"] else None
