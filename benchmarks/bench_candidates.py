@@ -83,7 +83,7 @@ def measure(n_suppliers: int, n_buyers: int, *, tfidf: bool, seed: int) -> dict:
     args = (context.X_suppliers, context.X_buyers, context.suppliers, context.buyers)
     with peak_rss() as retrieved:
         candidates = build_candidates(*args, n_per_buyer=engine.n_per_buyer, n_per_supplier=engine.n_per_supplier)
-        context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
+        context.pair_features(candidates.rows, candidates.cols)
     method = "exact" if n_suppliers * n_buyers <= 5e7 else "two-stage"
     two_stage = candidates if method == "two-stage" else build_candidates(
         *args, n_per_buyer=engine.n_per_buyer, n_per_supplier=0, method="two_stage")

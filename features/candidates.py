@@ -18,10 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .items import retrieve_by_need
 from .reference import haversine_km
 from .tables import BuyerTable, SupplierTable
 
 __all__ = [
+    "MIN_SIMILARITY",
     "Candidates",
     "build_candidates",
     "certification_groups",
@@ -83,6 +85,10 @@ def violates_hard_constraints(suppliers: SupplierTable, buyers: BuyerTable, rows
     return violates
 
 
+# Pairs less alike than this share only noise: neither words nor concepts retrieve them.
+MIN_SIMILARITY = 0.1
+
+
 @dataclass(frozen=True)
 class Candidates:
     """Candidate pairs, sorted by buyer then by similarity (best first).
@@ -93,6 +99,9 @@ class Candidates:
     rows: np.ndarray
     cols: np.ndarray
     similarity: np.ndarray
+    # The channel by meaning's entries (buyer, supplier, need item, cover), each pair among the pairs above;
+    # None where that channel was not searched.
+    meaning: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -150,7 +159,7 @@ def build_candidates(
     *,
     n_per_buyer: int = 50,
     n_per_supplier: int = 5,
-    min_similarity: float = 0.1,
+    min_similarity: float = MIN_SIMILARITY,
     method: str = "auto",
     exact_limit: float = 5e7,
     n_components: int = 128,
@@ -159,6 +168,7 @@ def build_candidates(
     random_state: int = 0,
     reducer=None,
     exclude=None,
+    meaning=None,
 ) -> Candidates:
     """Retrieve each buyer's and each supplier's most similar counterparts that pass the hard constraints.
 
@@ -192,11 +202,19 @@ def build_candidates(
         ``exclude(supplier_positions, buyer_positions) -> bool mask``: pairs
         never to propose besides those breaking a hard constraint (e.g. pairs
         that met before, :meth:`~tiermatch.features.history.PastPairs.met`).
+    meaning : (needs, offers, k, common), optional
+        A third channel: each buyer's ``k`` SMEs whose items cover its need
+        items in meaning (the buyers' and suppliers'
+        :class:`~tiermatch.features.items.ItemTable` with encoder vectors;
+        :func:`~tiermatch.features.items.retrieve_by_need`), so that a pair no
+        word and no concept links can still be proposed, whatever its similarity;
+        ``common`` marks supplier items so many SMEs make that words find them.
 
     Returns
     -------
     Candidates
-        The union of both retrievals, each pair once, with its exact similarity.
+        The union of the retrievals, each pair once, with its exact similarity;
+        ``meaning`` holds the third channel's entries.
     """
     if n_per_buyer < 1 or n_per_supplier < 0:
         raise ValueError(f"Expected n_per_buyer >= 1 and n_per_supplier >= 0, got {n_per_buyer} and {n_per_supplier}")
@@ -227,12 +245,19 @@ def build_candidates(
         sq, si, ss = _retrieve_two_stage(E_suppliers, E_buyers, X_suppliers, X_buyers, supplier_groups, k=n_per_supplier,
                                          oversample=max(1, oversample // 2), min_similarity=min_similarity,
                                          allowed=allowed) if n_per_supplier else _nothing()
+    entries = None
+    if meaning is not None:
+        needs, offers, k, common = meaning
+        entries = retrieve_by_need(needs, offers, k=k, allowed=lambda b, s: allowed(s, b), common=common)
+        mq, mi = entries[0], entries[1]
+        bq, bi = np.concatenate([bq, mq]), np.concatenate([bi, mi])
+        bs = np.concatenate([bs, pair_similarity(X_suppliers, X_buyers, mi, mq)])
     rows, cols, sims = np.concatenate([bi, sq]), np.concatenate([bq, si]), np.concatenate([bs, ss])
     keys = cols * max(len(suppliers), 1) + rows
     keys, first = np.unique(keys, return_index=True)
     rows, cols, sims = rows[first], cols[first], sims[first]
     order = np.lexsort((-sims, cols))
-    return Candidates(rows=rows[order], cols=cols[order], similarity=sims[order])
+    return Candidates(rows=rows[order], cols=cols[order], similarity=sims[order], meaning=entries)
 
 
 def _nothing():

@@ -5,7 +5,8 @@ A buyer asks "who can supply what I need?". Its needs are split into items
 the SME's best item: fully where they name the same concept, largely where
 the SME's concept goes into the need's, and otherwise as far as the sentence
 encoder puts them side by side (so that ``เฟอร์นิเจอร์หวาย`` covers ``rattan
-furniture`` though no vocabulary lists either). Coverage is the need items'
+furniture`` though no vocabulary lists either); the encoder speaks only as
+far as the vocabulary is silent on the two items. Coverage is the need items'
 weighted share that is covered: an SME that makes everything needed scores 1
 whatever else it makes, one that makes one need of three scores a third.
 
@@ -22,13 +23,17 @@ import scipy.sparse as sp
 
 from .text import normalize_text, split_items
 
-__all__ = ["ItemTable", "MAX_ITEM_CONCEPTS", "build_item_table", "cover_needs", "semantic_score"]
+__all__ = ["COMMON_ITEM_OWNERS", "ItemTable", "MAX_ITEM_CONCEPTS", "build_item_table", "cover_needs", "retrieve_by_need", "semantic_score",
+           "top_per_need"]
 
 MAX_ITEM_CONCEPTS = 4
-# Cosines of the encoder below LOW say nothing; from HIGH up two items are the same thing.
-# Measured on the vocabulary's own Thai and English terms: translations of one concept sit at 0.7-0.9,
-# different products of one sector at 0.2-0.45.
-SEMANTIC_LOW, SEMANTIC_HIGH = 0.45, 0.80
+# Cosines of the encoder below LOW say nothing; from HIGH up two items are the same thing. Measured on the
+# vocabulary's own terms (Thai name against English name, 128-d projection; not on any benchmark register):
+# translations of one concept have median 0.74 (lower quartile 0.62), different products of one sector
+# 0.18 (upper quartile 0.29, 90th percentile 0.42).
+SEMANTIC_LOW, SEMANTIC_HIGH = 0.35, 0.75
+# An item more SMEs than this make is found by its words; retrieval by meaning leaves it out.
+COMMON_ITEM_OWNERS = 64
 # The share of a concept's cover that a supplier concept feeding it (an input, a near relative) gives.
 RELATED_COVER = 0.7
 
@@ -39,9 +44,11 @@ class ItemTable:
 
     ``item_of[ptr[t]:ptr[t + 1]]`` are text ``t``'s items, positions into
     ``texts`` (normalised item strings), ``concepts`` (each item's direct
-    concepts, -1 padded) and ``vectors`` (each item's reduced encoder vector,
-    float16; None without an encoder). ``weight`` is how much an item says
-    about a need (1 for a product, less for wording many buyers share).
+    concepts, -1 padded), ``strength`` (how fully they name the item: half,
+    plus half the share of its words they account for) and ``vectors`` (each
+    item's reduced encoder vector, float16; None without an encoder).
+    ``weight`` is how much an item says about a need (1 for a product, less
+    for wording many buyers share).
     """
 
     ptr: np.ndarray
@@ -50,6 +57,7 @@ class ItemTable:
     concepts: np.ndarray
     vectors: np.ndarray | None
     weight: np.ndarray
+    strength: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ptr) - 1
@@ -57,13 +65,23 @@ class ItemTable:
     def items_of(self, t: int) -> np.ndarray:
         return self.item_of[self.ptr[t]:self.ptr[t + 1]]
 
+    def common(self, scale: float = 1.0) -> frozenset[str]:
+        """Items that more than :data:`COMMON_ITEM_OWNERS` texts hold, counting each text ``scale`` times (a
+        sample of a register counts for the whole)."""
+        counts = np.bincount(self.item_of, minlength=len(self.texts)) * scale
+        return frozenset(self.texts[k] for k in np.flatnonzero(counts > COMMON_ITEM_OWNERS))
+
+    def mask(self, texts: frozenset[str]) -> np.ndarray:
+        """Which of these items are among ``texts``."""
+        return np.array([t in texts for t in self.texts], dtype=bool)
+
     def union(self, groups) -> ItemTable:
         """One text per group of texts (positions), holding every item any of them holds."""
         item_of = [np.unique(np.concatenate([self.items_of(t) for t in g])) if len(g) else np.zeros(0, np.int64)
                    for g in groups]
         ptr = np.r_[0, np.cumsum([len(i) for i in item_of])].astype(np.int64)
         merged = np.concatenate(item_of).astype(np.int64) if item_of else np.zeros(0, np.int64)
-        return ItemTable(ptr, merged, self.texts, self.concepts, self.vectors, self.weight)
+        return ItemTable(ptr, merged, self.texts, self.concepts, self.vectors, self.weight, self.strength)
 
 
 def build_item_table(texts, mapper, embed=None, *, reference_count: int | None = None) -> ItemTable:
@@ -100,9 +118,11 @@ def build_item_table(texts, mapper, embed=None, *, reference_count: int | None =
         ptr.append(len(item_of))
     item_texts = list(position)
     concepts = np.full((len(item_texts), MAX_ITEM_CONCEPTS), -1, dtype=np.int32)
-    for k, ids in enumerate(mapper.item_concepts(raw_of)):
+    strength = np.zeros(len(item_texts), dtype=np.float32)
+    for k, (ids, share) in enumerate(mapper.item_matches(raw_of)):
         ids = sorted(set(ids))[:MAX_ITEM_CONCEPTS]
         concepts[k, :len(ids)] = ids
+        strength[k] = 0.5 + 0.5 * share if ids else 0.0
     item_of = np.asarray(item_of, dtype=np.int64)
     weight = np.ones(len(item_texts), dtype=np.float32)
     if reference_count and len(item_texts):
@@ -112,7 +132,7 @@ def build_item_table(texts, mapper, embed=None, *, reference_count: int | None =
     vectors = None
     if embed is not None:
         vectors = np.asarray(embed(item_texts), dtype=np.float16) if item_texts else None
-    return ItemTable(np.asarray(ptr, dtype=np.int64), item_of, item_texts, concepts, vectors, weight)
+    return ItemTable(np.asarray(ptr, dtype=np.int64), item_of, item_texts, concepts, vectors, weight, strength)
 
 
 def semantic_score(cosine: np.ndarray) -> np.ndarray:
@@ -167,7 +187,8 @@ def cover_needs(needs: ItemTable, offers: ItemTable, cover: sp.csr_matrix, rows,
     n_needs = needs.ptr[cols + 1] - needs.ptr[cols]
     pair_of_need = np.repeat(np.arange(n_pairs), n_needs)
     need = needs.item_of[np.repeat(needs.ptr[cols], n_needs) + _ranks(n_needs)]
-    by_concept = _cover_lookup(cover, rows[pair_of_need], needs.concepts[need]).max(axis=1) if len(need) else np.zeros(0)
+    by_concept = (_cover_lookup(cover, rows[pair_of_need], needs.concepts[need]).max(axis=1) * needs.strength[need]
+                  if len(need) else np.zeros(0))
     score = by_concept.astype(np.float32)
     offer_of = np.full(len(need), -1, dtype=np.int64)
     if needs.vectors is not None and offers.vectors is not None:
@@ -183,6 +204,10 @@ def cover_needs(needs: ItemTable, offers: ItemTable, cover: sp.csr_matrix, rows,
             offer = offers.item_of[np.repeat(offers.ptr[s_rows[lo:hi]], counts) + _ranks(counts)]
             cosine = np.einsum("ij,ij->i", needs.vectors[need[owner]].astype(np.float32),
                                offers.vectors[offer].astype(np.float32))
+            # Meaning bridges where the vocabulary is silent: two items it names in full are the products it
+            # says they are (chili sauce is not fish sauce, however close an encoder puts them).
+            cosine = SEMANTIC_LOW + (cosine - SEMANTIC_LOW) * (
+                1.0 - np.minimum(needs.strength[need[owner]], offers.strength[offer]))
             order = np.lexsort((-cosine, owner))
             first = np.r_[True, owner[order][1:] != owner[order][:-1]] if len(order) else np.zeros(0, bool)
             best[owner[order][first]] = cosine[order][first]
@@ -210,3 +235,78 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     return np.arange(int(counts.sum()), dtype=np.int64) - starts
+
+
+def _owners(items: ItemTable) -> tuple[np.ndarray, np.ndarray]:
+    """Who holds each item: ``owner[start[k]:start[k + 1]]`` are the texts holding item ``k``."""
+    text_of = np.repeat(np.arange(len(items)), np.diff(items.ptr))
+    order = np.argsort(items.item_of, kind="stable")
+    start = np.r_[0, np.cumsum(np.bincount(items.item_of, minlength=len(items.texts)))]
+    return text_of[order], start
+
+
+def retrieve_by_need(needs: ItemTable, offers: ItemTable, *, k: int, allowed, common=None):
+    """For each need item of each buyer, the ``k`` SMEs whose items come closest to it in meaning.
+
+    Every distinct need item finds the distinct supplier items at cosine
+    :data:`SEMANTIC_LOW` or more (faiss range search, exact), except
+    ``common`` ones (a boolean mask over ``offers.texts``: items so many SMEs
+    make that words find them), and through them the SMEs making them.
+    ``allowed(buyers, suppliers)`` applies the hard constraints first, so that
+    each need keeps ``k`` SMEs that may serve it. Nothing here depends on how
+    the suppliers are split: the ``k`` best of several parts' ``k`` best are
+    the ``k`` best of the whole (:func:`top_per_need`).
+
+    Returns
+    -------
+    cols, rows, need, cover : ndarray
+        Buyer position, supplier position, need item and encoder cosine of
+        each entry; a pair may come once per need item it serves.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    nothing = empty, empty, empty, np.zeros(0, dtype=np.float32)
+    if needs.vectors is None or offers.vectors is None or not len(offers.texts) or not len(needs.texts) or k < 1:
+        return nothing
+    import faiss
+
+    searched = np.flatnonzero(~common) if common is not None else np.arange(len(offers.texts))
+    if not len(searched):
+        return nothing
+    index = faiss.IndexFlatIP(offers.vectors.shape[1])
+    index.add(np.ascontiguousarray(offers.vectors[searched], dtype=np.float32))
+    limits, cover, found = index.range_search(np.ascontiguousarray(needs.vectors, dtype=np.float32), SEMANTIC_LOW)
+    need, offer = np.repeat(np.arange(len(needs.texts)), np.diff(limits).astype(np.int64)), searched[found]
+    # Rounded: the same two items give the same cover however many items an index holds (its sums may not).
+    cover = np.round(cover, 4)
+    # Offer item -> the SMEs holding it, need item -> the buyers needing it.
+    s_owner, s_start = _owners(offers)
+    b_owner, b_start = _owners(needs)
+    n_s = s_start[offer + 1] - s_start[offer]
+    rows = s_owner[np.repeat(s_start[offer], n_s) + _ranks(n_s)]
+    need, cover = np.repeat(need, n_s), np.repeat(cover, n_s)
+    n_b = b_start[need + 1] - b_start[need]
+    cols = b_owner[np.repeat(b_start[need], n_b) + _ranks(n_b)]
+    rows, need, cover = np.repeat(rows, n_b), np.repeat(need, n_b), np.repeat(cover, n_b)
+    if not len(rows):
+        return nothing
+    # Pairs that pass the hard constraints; each (buyer, need item, SME) once, at its best cover.
+    n_rows, n_needs = int(rows.max()) + 1, len(needs.texts)
+    pairs, inverse = np.unique(cols * n_rows + rows, return_inverse=True)
+    ok = allowed(pairs // n_rows, pairs % n_rows)[inverse]
+    key = (cols[ok] * n_needs + need[ok]) * n_rows + rows[ok]
+    cover = cover[ok]
+    order = np.lexsort((-cover, key))
+    best = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+    key, cover = key[best], cover[best]
+    return top_per_need(key // n_rows // n_needs, key % n_rows, key // n_rows % n_needs, cover, k)
+
+
+def top_per_need(cols, rows, need, cover, k: int):
+    """Each (buyer, need item)'s ``k`` entries of highest cover, ties to the lower supplier position:
+    ``(cols, rows, need, cover)``, grouped by buyer then need."""
+    order = np.lexsort((rows, -cover, need, cols))
+    cols, rows, need, cover = cols[order], rows[order], need[order], cover[order]
+    new_group = np.r_[True, (cols[1:] != cols[:-1]) | (need[1:] != need[:-1])] if len(cols) else np.zeros(0, bool)
+    start = np.maximum.accumulate(np.where(new_group, np.arange(len(cols)), 0)) if len(cols) else np.zeros(0, int)
+    keep = np.arange(len(cols)) - start < k
+    return cols[keep], rows[keep], need[keep], cover[keep]

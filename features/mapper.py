@@ -440,8 +440,26 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         >>> [mapper.vocabulary_.ids_[c] for c in mapper.item_concepts(["ชิ้นส่วนโลหะปั๊มขึ้นรูป"])[0]]
         ['auto.stamped_metal_parts']
         """
+        return [ids for ids, _ in self.item_matches(items)]
+
+    def item_matches(self, items) -> list[tuple[tuple[int, ...], float]]:
+        """The concepts each item names itself, and the share of the item's words they account for.
+
+        ``crispy rice cakes`` names the concept rice with one word of three: a
+        maker of rice covers that need only in part.
+
+        Examples
+        --------
+        >>> mapper = ConceptMapper().fit()
+        >>> [(len(ids), round(share, 2)) for ids, share in mapper.item_matches(["chili sauce", "crispy chili sauce"])]
+        [(1, 1.0), (1, 0.67)]
+        """
         check_is_fitted(self, "phrases_")
-        return [tuple(dict.fromkeys(self._match_item(item)[0])) for item in _check_texts(items, "items")]
+        found = []
+        for item in _check_texts(items, "items"):
+            ids, unmatched, words = self._match_item(item)
+            found.append((tuple(dict.fromkeys(ids)), 1.0 - len(unmatched) / len(words) if words and ids else 0.0))
+        return found
 
     def fork(self) -> ConceptMapper:
         """A copy that shares everything fitted but has a cache and learned links of its own.

@@ -35,10 +35,12 @@ __all__ = [
 FEATURE_DESCRIPTIONS = {
     "need_coverage": "the share of the buyer's needs the SME covers: the same product concept, an input to it, or "
                      "an item close in meaning (multilingual encoder); making more than is needed costs nothing",
-    "product_fit": "combined similarity of the SME's products and the buyer's needs (concepts, inputs, words)",
-    "concept_fit": "the bilingual product concepts both name: the SME makes what is needed",
-    "input_fit": "the SME's products are inputs to (or near relatives of) what the buyer needs",
-    "text_fit": "Thai and English word overlap (TF-IDF cosine): counts text no concept matches",
+    "product_fit": "the share of the buyer's needs text (concepts, inputs and words, weighted) the SME's text also "
+                   "names; making more than is needed costs nothing",
+    "concept_fit": "the share of the bilingual product concepts the buyer names that the SME names too",
+    "input_fit": "the share of what the buyer needs that the SME's products go into (or are near relatives of)",
+    "text_fit": "the share of the buyer's words (TF-IDF weighted, Thai and English) the SME's text uses too: counts "
+                "text no concept matches",
     "semantic_fit": "how close the two texts are in meaning, across Thai and English (multilingual encoder)",
     "sector_fit": "1 for the same sector; else how much the SME's sector feeds the buyer's",
     "certification_fit": "certifications the buyer's sector looks for that the SME holds (2 or more count fully)",
@@ -187,8 +189,8 @@ def _sector_certification_matrix(certification_names: Sequence[str]) -> sp.csr_m
 class TextFit:
     """What the texts of each pair say, as the context reads them (see ``MatchContext.pair_features``)."""
 
-    similarity: np.ndarray  # combined similarity of the stacked blocks
-    concepts: np.ndarray  # per-block cosines
+    similarity: np.ndarray  # share of the buyer's stacked text the SME's names too
+    concepts: np.ndarray  # the same per block
     related: np.ndarray
     words: np.ndarray
     coverage: np.ndarray  # share of the buyer's needs covered
@@ -308,7 +310,7 @@ _REASONS = {
         "coverage": "covers {share:.0%} of the needs",
         "input": "its {supplier_concept} goes into {buyer_concept} (needed)",
         "similar": "similar products ({concept})",
-        "text": "product text {share:.0%} alike",
+        "text": "uses {share:.0%} of the words needed",
         "same_sector": "same sector ({sector})",
         "linked_sector": "{supplier_sector} supplier feeding the {buyer_sector} sector",
         "cross_sector": "{supplier_sector} supplier, {buyer_sector} buyer",
@@ -330,7 +332,7 @@ _REASONS = {
         "coverage": "ครอบคลุม {share:.0%} ของสิ่งที่ต้องการ",
         "input": "{supplier_concept}เป็นวัตถุดิบของ{buyer_concept} (ตรงกับที่ต้องการ)",
         "similar": "สินค้าใกล้เคียงกัน ({concept})",
-        "text": "รายละเอียดสินค้าคล้ายกัน {share:.0%}",
+        "text": "ใช้คำตรงกับที่ต้องการ {share:.0%}",
         "same_sector": "อยู่ในอุตสาหกรรมเดียวกัน ({sector})",
         "linked_sector": "ผู้ผลิตกลุ่ม{supplier_sector}ที่ป้อนวัตถุดิบให้กลุ่ม{buyer_sector}",
         "cross_sector": "ผู้ผลิตกลุ่ม{supplier_sector} สำหรับผู้ซื้อกลุ่ม{buyer_sector}",

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InsufficientHistoryError, InvalidFileError, SchedulerError
-from ..features.candidates import Candidates, build_candidates, distance_km
+from ..features.candidates import MIN_SIMILARITY, Candidates, build_candidates, distance_km
 from ..features.history import PAST_NONE
+from ..features.items import top_per_need
 from ..features.pairs import FEATURE_NAMES, PairFeatures, explain_pairs
 from ..features.profiles import Buyer, Partnership
 from ..features.sources import SupplierSource
@@ -111,6 +112,7 @@ class PartitionResult:
     recommendations: list[Match]
     errors: list[RowError]
     reachable: np.ndarray  # (n_buyers, 3) bool: a supplier holds the certifications, is near, both
+    meaning: tuple | None = None  # the channel by meaning: (pair position, need item, cover) per entry
 
 
 def _matches(features: PairFeatures, scores, ks, ranks, supplier_ids, buyer_ids, explain) -> list[Match]:
@@ -184,12 +186,17 @@ def _match_partition(task: PartitionTask, partition) -> PartitionResult:
     candidates = build_candidates(context.X_suppliers, context.X_buyers, S, B, n_per_buyer=engine.n_per_buyer,
                                   n_per_supplier=engine.n_per_supplier, reducer=shared.reducer,
                                   exact_limit=task.exact_limit,
-                                  exclude=None if engine.show_past else shared.past.met(S.ids))
-    features = context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
+                                  exclude=None if engine.show_past else shared.past.met(S.ids),
+                                  meaning=context.meaning_channel(engine.n_by_meaning))
+    features = context.pair_features(candidates.rows, candidates.cols)
     scores = engine.score(features, B.ids)
     protected = np.zeros(len(candidates), dtype=bool)
     if engine.n_per_supplier:
-        protected[rank_top_k(candidates.rows, candidates.similarity, engine.n_per_supplier)[0]] = True
+        # Each SME's own most similar buyers (as its own search finds them, whatever the partition: pairs found
+        # by meaning alone, less alike than that search looks, are not among them).
+        alike = np.where(candidates.similarity >= MIN_SIMILARITY, candidates.similarity, -np.inf)
+        top = rank_top_k(candidates.rows, alike, engine.n_per_supplier)[0]
+        protected[top[alike[top] > -np.inf]] = True
     rec_idx, rec_rank = rank_top_k(candidates.rows, scores, engine.top_k)
     recommendations = _matches(features, scores, rec_idx, rec_rank, S.ids, B.ids, context.explain)
     if task.on_recommendations is not None:
@@ -198,8 +205,20 @@ def _match_partition(task: PartitionTask, partition) -> PartitionResult:
     lonely = np.flatnonzero(np.bincount(candidates.cols, minlength=len(B)) == 0)
     return PartitionResult(
         partition.index, S.ids, S.max_buyers, S.capacity, S.cluster, features, candidates.similarity, scores,
-        protected, recommendations, read.errors, _reachable(S, B, lonely),
+        protected, recommendations, read.errors, _reachable(S, B, lonely), _meaning_entries(candidates),
     )
+
+
+def _meaning_entries(candidates) -> tuple | None:
+    """The channel by meaning's entries as (pair position among the candidates, need item, cover)."""
+    if candidates.meaning is None:
+        return None
+    cols, rows, need, cover = candidates.meaning
+    n = max(int(candidates.rows.max(initial=0)) + 1, 1)
+    keys = candidates.cols * n + candidates.rows
+    order = np.argsort(keys)
+    at = order[np.searchsorted(keys[order], cols * n + rows)]
+    return at, need, cover
 
 
 class _Tasks:
@@ -233,16 +252,26 @@ class _Merged:
     """The partitions' candidates merged as they arrive; pairs are keyed (partition, position)."""
 
     n_per_buyer: int
+    n_by_meaning: int = 0
     columns: dict = field(default_factory=dict)  # partition -> PartitionResult without its pairs
     kept: list = field(default_factory=list)  # protected pairs, per partition: (partition, features, sim, scores)
     pool: tuple | None = None  # unprotected pairs within each buyer's n_per_buyer most similar so far
     reachable: np.ndarray | None = None
+    # The channel by meaning, per partition: its pairs (partition, features, sim, scores) and entries
+    # (position among those pairs, need item, cover); cut to each need's best once every partition is in.
+    meaning: list = field(default_factory=list)
 
     def add(self, part: PartitionResult) -> None:
         p = np.full(len(part.features), part.index, dtype=np.int64)
         self.kept.append((p[part.protected], part.features.take(np.flatnonzero(part.protected)),
                           part.similarity[part.protected], part.scores[part.protected]))
-        unprotected = np.flatnonzero(~part.protected)
+        if part.meaning is not None and len(part.meaning[0]):
+            at, need, cover = part.meaning
+            pairs, position = np.unique(at, return_inverse=True)
+            self.meaning.append(((p[pairs], part.features.take(pairs), part.similarity[pairs], part.scores[pairs]),
+                                 (position, need, cover)))
+        # Pairs found by meaning alone (less alike than words retrieve) join only through the cut by need.
+        unprotected = np.flatnonzero(~part.protected & (part.similarity >= MIN_SIMILARITY))
         fresh = (p[unprotected], part.features.take(unprotected), part.similarity[unprotected], part.scores[unprotected])
         pool = fresh if self.pool is None else _concatenate([self.pool, fresh])
         partition, features, sims = pool[0], pool[1], pool[2]
@@ -260,9 +289,32 @@ class _Merged:
         scores), sorted by buyer then similarity."""
         parts = [self.columns[k] for k in sorted(self.columns)]
         offsets = dict(zip(sorted(self.columns), np.cumsum([0] + [len(c.ids) for c in parts])))
-        protected = np.concatenate([np.ones(len(k[0]), bool) for k in self.kept] + [np.zeros(len(self.pool[0]), bool)])
-        p, features, sims, scores = _concatenate([*self.kept, self.pool])
-        rows = features.rows + np.array([offsets[k] for k in p.tolist()], dtype=np.int64) if len(p) else features.rows
+
+        def global_rows(p, features):
+            return features.rows + np.array([offsets[k] for k in p.tolist()], dtype=np.int64) if len(p) else features.rows
+
+        groups = [*self.kept, self.pool]
+        protected = [np.ones(len(k[0]), bool) for k in self.kept] + [np.zeros(len(self.pool[0]), bool)]
+        if self.meaning:
+            # Each (buyer, need item)'s n_by_meaning best entries over every partition: as one partition finds them.
+            pairs = _concatenate([pairs for pairs, _ in self.meaning])
+            shift = np.cumsum([0] + [len(pairs[0]) for pairs, _ in self.meaning])[:-1]
+            at = np.concatenate([entries[0] + s for (_, entries), s in zip(self.meaning, shift)])
+            need, cover = (np.concatenate([entries[k] for _, entries in self.meaning]) for k in (1, 2))
+            rows = global_rows(pairs[0], pairs[1])
+            chosen = top_per_need(pairs[1].cols[at], rows[at], need, cover, self.n_by_meaning)
+            keys = np.unique(chosen[0] * (int(rows.max()) + 1) + chosen[1])
+            keep = np.flatnonzero(np.isin(pairs[1].cols * (int(rows.max()) + 1) + rows, keys))
+            groups.append((pairs[0][keep], pairs[1].take(keep), pairs[2][keep], pairs[3][keep]))
+            protected.append(np.ones(len(keep), bool))
+        protected = np.concatenate(protected)
+        p, features, sims, scores = _concatenate(groups)
+        rows = global_rows(p, features)
+        # A pair found by two channels is kept once, protected if either protects it.
+        key = features.cols * (int(rows.max(initial=0)) + 1) + rows
+        by_key = np.lexsort((~protected, key))
+        once = np.sort(by_key[np.r_[True, key[by_key][1:] != key[by_key][:-1]]] if len(key) else by_key)
+        features, sims, scores, rows, protected = features.take(once), sims[once], scores[once], rows[once], protected[once]
         order = np.lexsort((rows, -sims, features.cols))
         # A buyer keeps its n_per_buyer most similar pairs, protected ones counted, and every protected pair.
         sorted_cols = features.cols[order]
@@ -362,7 +414,8 @@ def run_batch(
         engine, learned = copy.copy(engine), engine.model
         engine.model = None
         try:
-            learned = learn_from_history(shared, source, scan, history, learned, pool=engine.n_per_buyer)
+            learned = learn_from_history(shared, source, scan, history, learned, pool=engine.n_per_buyer,
+                                         by_meaning=engine.n_by_meaning)
             engine.model = learned.model if learned.adopted else None
         except InsufficientHistoryError as exc:
             learned = {"scorer": "prior", "reason": str(exc)}
@@ -370,7 +423,7 @@ def run_batch(
         lap("learning")
 
     tasks = _Tasks(client, PartitionTask(shared, engine, exact_limit, on_recommendations))
-    merged = _Merged(engine.n_per_buyer)
+    merged = _Merged(engine.n_per_buyer, engine.n_by_meaning)
     recommendations: dict[int, list[Match]] = {}
     errors: dict[int, list[RowError]] = {}
     total = source.n_partitions

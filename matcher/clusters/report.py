@@ -134,7 +134,7 @@ def _rank_cluster_buyers(context, model, groups, names, top_k: int):
                                   context.buyers, n_per_buyer=1, n_per_supplier=top_k)
     if not len(candidates):
         return {}
-    features = cluster_context.pair_features(candidates.rows, candidates.cols, candidates.similarity)
+    features = cluster_context.pair_features(candidates.rows, candidates.cols)
     scores = score_pairs(features.values, model, np.asarray(context.buyers.ids, dtype=object)[features.cols])
     idx, rank = rank_top_k(candidates.rows, scores, top_k)
     reasons_en = cluster_context.explain(features, idx)

@@ -134,9 +134,11 @@ def test_split_parts_share_no_supplier_or_buyer_and_lose_only_what_they_report(g
     cap_s, cap_b = np.ones(n_s, dtype=np.int64), np.full(n_b, 2, dtype=np.int64)
     total = sum(scores[arcs][assign_partnerships(rows[arcs], cols[arcs], scores[arcs], cap_s, cap_b)].sum() for arcs in parts)
     best = scores[assign_partnerships(rows, cols, scores, cap_s, cap_b)].sum()
-    assert total <= best + 1e-9
+    # The solver optimises scores rounded to 1e-4 (scale_scores): equal up to that rounding on every arc.
+    rounding = 0.5e-4 * len(rows)
+    assert total <= best + rounding
     if report["optimal"]:
-        assert total == pytest.approx(best)
+        assert total == pytest.approx(best, abs=rounding)
 
 
 def test_a_partition_task_never_changes_what_it_shares(register):

@@ -42,7 +42,7 @@ class SyntheticContext:
         self.values[:, :, CLUSTER] = (self.values[:, :, CLUSTER] > 0.5).astype(np.float32)
         self.past = PastPairs.empty()
 
-    def pair_features(self, rows, cols, similarity=None, *, own=None):
+    def pair_features(self, rows, cols, *, own=None):
         rows, cols = np.asarray(rows), np.asarray(cols)
         return PairFeatures.from_values(rows, cols, self.values[rows, cols])
 
