@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from ..services import is_worker_alive
 from ..settings import Settings, get_settings
 from ..store import Store
-from . import clusters, keys, matches, models, profiles, runs
+from . import clusters, keys, matches, models, profiles, runs, vocabulary
 from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .jobs import Jobs
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.shortlists = matches.ShortlistCache(store)
     app.state.jobs = Jobs(store, settings, on_run_done=app.state.shortlists.refresh)
     add_error_handlers(app)
-    for module in (keys, profiles, matches, runs, models, clusters):
+    for module in (keys, profiles, matches, runs, models, clusters, vocabulary):
         app.include_router(module.router)
     app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
     return app

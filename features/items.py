@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from .text import normalize_text, split_items
 
-__all__ = ["COMMON_ITEM_OWNERS", "ItemTable", "MAX_ITEM_CONCEPTS", "build_item_table", "cover_needs", "retrieve_by_need", "semantic_score",
+__all__ = ["COMMON_ITEM_OWNERS", "ItemTable", "MAX_ITEM_CONCEPTS", "build_item_table", "cover_needs", "item_texts", "retrieve_by_need", "semantic_score",
            "top_per_need"]
 
 MAX_ITEM_CONCEPTS = 4
@@ -82,6 +82,17 @@ class ItemTable:
         ptr = np.r_[0, np.cumsum([len(i) for i in item_of])].astype(np.int64)
         merged = np.concatenate(item_of).astype(np.int64) if item_of else np.zeros(0, np.int64)
         return ItemTable(ptr, merged, self.texts, self.concepts, self.vectors, self.weight, self.strength)
+
+
+def item_texts(texts) -> list[str]:
+    """The distinct items of ``texts``, normalised, in order of first appearance: what an encoder reads.
+
+    Examples
+    --------
+    >>> item_texts(["Chili sauce, fish sauce", "chili  sauce"])
+    ['chili sauce', 'fish sauce']
+    """
+    return list(dict.fromkeys(n for text in texts for n in map(normalize_text, split_items(text)) if n))
 
 
 def build_item_table(texts, mapper, embed=None, *, reference_count: int | None = None) -> ItemTable:

@@ -66,6 +66,7 @@ class TermLinks:
         self.n_pairs = 0
         self.links = sp.csr_matrix((0, 0))
         self.link_concepts = sp.csr_matrix((0, len(self.concept_ids)))
+        self.link_words = sp.csr_matrix((0, 0))
 
     @property
     def supplier_terms(self) -> list[str]:
@@ -123,6 +124,9 @@ class TermLinks:
             (links.data[is_concept], (links.row[is_concept], to_concept[links.col[is_concept]])),
             shape=(shape[0], len(self.concept_ids)),
         )
+        # Word to word, whether or not either word belongs to a concept: bridges on their own.
+        self.link_words = sp.csr_matrix((links.data[~is_concept], (links.row[~is_concept], links.col[~is_concept])),
+                                        shape=shape)
 
     def term_matrix(self, term_lists: Sequence[Iterable[str]]) -> sp.csr_matrix:
         """Binary ``(n_lists, n_supplier_terms)`` of the known supplier terms in each list."""

@@ -50,6 +50,16 @@ def _match_in_child(texts: list[str]) -> list[tuple]:
     return [_FORKED._match_items(text) for text in texts]
 
 
+_THAI_MARKS = re.compile("[\u0e47-\u0e4b]")  # mai taikhu and the four tone marks
+_LATIN_WORD = re.compile("[a-z]+")
+
+
+def _strip_marks(run: str) -> tuple[str, list[int]]:
+    """A Thai run without tone marks and mai taikhu, and where each kept character was in the run."""
+    at = [k for k, char in enumerate(run) if not _THAI_MARKS.match(char)]
+    return "".join(run[k] for k in at), at
+
+
 def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], str | None]:
     """Token key of a synonym, and its compact Thai form when it is all Thai."""
     key = tuple(tokenize(phrase))
@@ -106,11 +116,13 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
     and matched against every name and synonym of every concept, longest
     phrase first.  Thai is matched twice: on the ``newmm`` tokens, and as a
     substring of the unspaced Thai run, because the tokenizer can cut a
-    compound differently from the synonym (``ผ้าเดนิม`` becomes ``ผ้า/เด/นิ/ม``).
-    A substring that does not start and end on token boundaries must be at
-    least ``min_substring_len`` characters long, so that short words are not
-    found inside longer ones (``นม`` in ``ขนม``).  A match inside a longer
-    match is dropped.
+    compound differently from the synonym (``ผ้าเดนิม`` becomes ``ผ้า/เด/นิ/ม``);
+    the substring must start and end on the tokenizer's word boundaries, so
+    that a short word is not found inside a longer one (``นม`` in ``ขนม``,
+    ``สเตอร์`` in ``คลัสเตอร์``).  Thai is also matched without tone marks
+    (``ล้อแมก`` and ``ล้อแม๊ก`` read as ``ล้อแม็ก``), and an English word typed
+    with two letters swapped or one doubled as the word meant (``vrigin``,
+    ``paalm``).  A match inside a longer match is dropped.
 
     A matched concept gets weight 1, each ancestor ``parent_weight**depth``,
     each concept it is an input to ``input_weight``; weights are summed and
@@ -140,8 +152,6 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         link is kept.
     smoothing : float, default 1.0
         Added to the supplier term's count in ``P(buyer term | supplier term)``.
-    min_substring_len : int, default 5
-        Shortest Thai substring match accepted off token boundaries.
     norm : {"l2", "l1", None}, default None
         Row normalisation of the output.
     n_jobs : int, optional
@@ -196,7 +206,6 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         link_from: str = "unmatched",
         min_support: int = 2,
         smoothing: float = 1.0,
-        min_substring_len: int = 5,
         norm: str | None = None,
         n_jobs: int | None = None,
     ):
@@ -207,7 +216,6 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         self.link_from = link_from
         self.min_support = min_support
         self.smoothing = smoothing
-        self.min_substring_len = min_substring_len
         self.norm = norm
         self.n_jobs = n_jobs
 
@@ -263,6 +271,16 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             self._phrase_len[key[0]] = max(self._phrase_len.get(key[0], 0), len(key))
         self._thai_lookup = {k: tuple(sorted(v)) for k, v in thai.items()}
         self._thai_re = re.compile(_trie_pattern(thai)) if thai else None
+        # The same synonyms without tone marks and mai taikhu, as people type them (ล้อแมก, ล้อแม๊ก for ล้อแม็ก).
+        loose: dict[str, set[int]] = {}
+        for compact, ids in thai.items():
+            loose.setdefault(_THAI_MARKS.sub("", compact), set()).update(ids)
+        self._loose_lookup = {k: tuple(sorted(v)) for k, v in loose.items() if k}
+        self._loose_re = re.compile(_trie_pattern(self._loose_lookup)) if self._loose_lookup else None
+        # Latin words of the synonyms, to read a word typed with two letters swapped or one doubled.
+        self._latin_words = sorted({w for key in phrases for w in key if _LATIN_WORD.fullmatch(w)})
+        self._latin_known = frozenset(self._latin_words)
+        self._spelling: dict[str, str] = {}
 
         expansion = sp.identity(n, format="csr") + vocabulary.ancestor_matrix(self.parent_weight)
         if self.input_weight:
@@ -293,10 +311,6 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             problems.append(f"expected min_support >= 1, but min_support = {self.min_support}")
         if self.smoothing < 0:
             problems.append(f"expected smoothing >= 0, but smoothing = {self.smoothing}")
-        if self.min_substring_len < 1:
-            problems.append(
-                f"expected min_substring_len >= 1, but min_substring_len = {self.min_substring_len}"
-            )
         if self.n_jobs is not None and self.n_jobs < 1:
             problems.append(f"expected n_jobs >= 1 or None, but n_jobs = {self.n_jobs}")
         if self.norm not in ("l1", "l2", None):
@@ -326,7 +340,7 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
                 run_no += 1
             spans.append((run_no if "\u0e01" <= run[0] <= "\u0e4e" else None, start, end))  # runs are one script
         content = [p for p, t in enumerate(tokens) if t[4]]
-        words = [tokens[p][0] for p in content]
+        words = [self._spelled(tokens[p][0]) for p in content]
 
         # (run, start, end, concept indices, token positions covered)
         matches: list[tuple] = []
@@ -355,15 +369,20 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
                     entry[1].add(start)
                     entry[2].add(end)
             for r, (run, starts, ends) in runs.items():
-                for m in self._thai_re.finditer(run):
-                    s, e = m.span()
-                    aligned = s in starts and e in ends
-                    if not aligned and e - s < self.min_substring_len:
+                found = [(m.span(), self._thai_lookup[m.group()]) for m in self._thai_re.finditer(run)]
+                if self._loose_re is not None:  # typed without (or with other) tone marks
+                    bare, at = _strip_marks(run)
+                    found += [((at[m.start()], at[m.end() - 1] + 1), self._loose_lookup[m.group()])
+                              for m in self._loose_re.finditer(bare)]
+                for (s, e), ids in found:
+                    # On the tokenizer's word boundaries only (however many words it cut the synonym into):
+                    # สเตอร์ (sprocket) is not read inside คลัสเตอร์ (cluster).
+                    if s not in starts or e not in ends:
                         continue
                     covered = frozenset(
                         p for p in content if spans[p][0] == r and spans[p][1] < e and spans[p][2] > s
                     )
-                    matches.append((r, s, e, self._thai_lookup[m.group()], covered))
+                    matches.append((r, s, e, ids, covered))
 
         # Longest first; drop a match lying inside an accepted one in the same run.
         matches.sort(key=lambda m: -(m[2] - m[1]) if m[0] is not None else 0)
@@ -382,6 +401,31 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
             covered_all |= match[4]
         unmatched = tuple(tokens[p][0] for p in content if p not in covered_all)
         return tuple(sorted(found_ids)), unmatched, tuple(words)
+
+    def _spelled(self, word: str) -> str:
+        """``word``, or the vocabulary's word it is a slip of: two neighbouring letters swapped (``vrigin``) or
+        one doubled (``paalm``). Found with rapidfuzz's Damerau-Levenshtein distance 1, kept only for those two
+        slips, so that a real word one letter from a synonym (``paint``, ``pant``) stays itself."""
+        if len(word) < 4 or not _LATIN_WORD.fullmatch(word) or word in self._latin_known:
+            return word
+        spelled = self._spelling.get(word)
+        if spelled is None:
+            from rapidfuzz import process
+            from rapidfuzz.distance import DamerauLevenshtein
+
+            spelled = word
+            best = process.extractOne(word, self._latin_words, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+            if best is not None:
+                candidate = best[0]
+                swapped = len(candidate) == len(word) and sorted(candidate) == sorted(word)
+                doubled = len(word) == len(candidate) + 1 and any(
+                    word[k] == word[k + 1] and word[:k] + word[k + 1:] == candidate for k in range(len(word) - 1))
+                if swapped or doubled:
+                    spelled = candidate
+            if len(self._spelling) >= _MAX_CACHE:
+                self._spelling.clear()
+            self._spelling[word] = spelled
+        return spelled
 
     def _match_unique(self, texts: list[str]):
         """Deduplicate texts; return per-unique matches and the inverse index."""
@@ -462,13 +506,14 @@ class ConceptMapper(TransformerMixin, BaseEstimator):
         return found
 
     def fork(self) -> ConceptMapper:
-        """A copy that shares everything fitted but has a cache and learned links of its own.
+        """A copy that shares everything fitted but has caches and learned links of its own.
 
         :meth:`transform` fills the cache; a task that shares this mapper with
         others (a Dask worker may be pickling it for another) works on a fork.
         """
         forked = copy.copy(self)
         forked._cache = dict(self._cache)
+        forked._spelling = dict(self._spelling)
         forked.term_links_ = copy.deepcopy(self.term_links_)  # links it learns are its own
         return forked
 

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from .candidates import distance_km
 from .history import PAST_PARTNER
 from .profiles import Partnership
-from .reference import BUYER_TYPES, SECTOR_CERTIFICATIONS, SECTOR_LINKS, SECTORS
+from .reference import BUYER_TYPES, SECTOR_CERTIFICATIONS, SECTOR_LINKS, SECTOR_NAMES, SECTORS
 from .tables import BuyerTable, SupplierTable
 
 __all__ = [
@@ -296,11 +296,6 @@ def build_pair_features(
                         need_text=text.need_text, offer_text=text.offer_text, past=past, past_date=past_date)
 
 
-_SECTOR_TH = {
-    "automotive": "ยานยนต์และชิ้นส่วน", "cosmetics": "เครื่องสำอาง", "gems_jewelry": "อัญมณีและเครื่องประดับ",
-    "processed_food": "อาหารแปรรูป", "textiles_garments": "สิ่งทอและเครื่องนุ่งห่ม", "palm_oil": "ปาล์มน้ำมัน",
-    "other": "อื่น ๆ",
-}
 
 # One template per reason, in each language; {placeholders} filled by explain_pair.
 _REASONS = {
@@ -351,9 +346,6 @@ _REASONS = {
 }
 LANGUAGES = tuple(_REASONS)
 
-_SECTOR_EN = {"automotive": "automotive", "cosmetics": "cosmetics", "gems_jewelry": "gems and jewelry",
-              "processed_food": "processed food", "textiles_garments": "textiles and garments", "palm_oil": "palm oil",
-              "other": "other"}
 # Certifications as Thai offices write them.
 _CERTIFICATION_TH = {"Thai FDA": "อย.", "TIS": "มอก.", "Halal": "ฮาลาล", "OTOP 5 Star": "OTOP 5 ดาว",
                      "Organic Thailand": "เกษตรอินทรีย์", "Thai SME Mark": "SME Mark"}
@@ -381,7 +373,7 @@ def explain_pairs(
         raise ValueError(f"Expected language in {LANGUAGES}, got {language!r}")
     say = _REASONS[language]
     thai = language == "th"
-    sector_name = [(_SECTOR_TH if thai else _SECTOR_EN)[s] for s in SECTORS]
+    sector_name = [SECTOR_NAMES[s][1] if thai else SECTOR_NAMES[s][0].lower() for s in SECTORS]
     ks = np.asarray(ks, dtype=np.int64)
     cols = features.cols[ks]
     required = buyers.required_certifications

@@ -27,7 +27,15 @@ from pydantic import (
     model_validator,
 )
 
-from .reference import BUYER_TYPES, OUTCOMES, SECTORS, find_province, normalize_certification
+from .reference import (
+    BUYER_TYPE_NAMES,
+    BUYER_TYPES,
+    OUTCOMES,
+    SECTOR_NAMES,
+    SECTORS,
+    find_province,
+    normalize_certification,
+)
 
 __all__ = [
     "Amount",
@@ -48,22 +56,33 @@ __all__ = [
     "Text",
 ]
 
+def _category_key(value: str) -> str:
+    key = "_".join(value.strip().casefold().replace("&", " and ").replace("-", " ").split())
+    for prefix in ("อุตสาหกรรม", "กลุ่ม"):
+        key = key.removeprefix(prefix).lstrip("_")
+    return key
+
+
 Sector = Literal[SECTORS]
 BuyerType = Literal[BUYER_TYPES]
 Outcome = Literal[OUTCOMES]
 
-_SECTOR_ALIASES = {
-    "auto": "automotive",
-    "automotive_and_parts": "automotive",
-    "gems": "gems_jewelry",
-    "jewelry": "gems_jewelry",
-    "gems_and_jewelry": "gems_jewelry",
-    "gems_jewellery": "gems_jewelry",
-    "food": "processed_food",
-    "textiles": "textiles_garments",
-    "garments": "textiles_garments",
-    "textiles_and_garments": "textiles_garments",
-    "palm": "palm_oil",
+# Other ways files name a sector or a buyer type, Thai as people write it (as for provinces), lowercased with
+# underscores for spaces; each one's English and Thai names (reference.SECTOR_NAMES) are accepted too.
+_ALIASES = {
+    "auto": "automotive", "automotive_and_parts": "automotive", "ยานยนต์": "automotive",
+    "ชิ้นส่วนยานยนต์": "automotive", "รถยนต์และชิ้นส่วน": "automotive",
+    "gems": "gems_jewelry", "jewelry": "gems_jewelry", "gems_and_jewelry": "gems_jewelry",
+    "gems_jewellery": "gems_jewelry", "อัญมณี": "gems_jewelry", "เครื่องประดับ": "gems_jewelry",
+    "food": "processed_food", "อาหาร": "processed_food",
+    "textiles": "textiles_garments", "garments": "textiles_garments", "textiles_and_garments": "textiles_garments",
+    "สิ่งทอ": "textiles_garments", "เครื่องนุ่งห่ม": "textiles_garments", "สิ่งทอและเสื้อผ้า": "textiles_garments",
+    "palm": "palm_oil", "น้ำมันปาล์ม": "palm_oil", "ปาล์ม": "palm_oil", "อื่นๆ": "other", "อื่น": "other",
+    "tier_1": "first_tier", "tier1": "first_tier", "first_tier_manufacturer": "first_tier",
+    "ผู้ผลิตชั้นที่1": "first_tier", "เทียร์_1": "first_tier", "tier_1_supplier": "first_tier",
+    "ผู้ค้าปลีกรายใหญ่": "retailer", "ร้านค้าปลีก": "retailer", "โมเดิร์นเทรด": "retailer",
+    **{_category_key(name): key for names in (SECTOR_NAMES, BUYER_TYPE_NAMES) for key, pair in names.items()
+       for name in pair},
 }
 
 
@@ -120,10 +139,11 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _to_sector(value):
+def _to_category(value):
+    """A sector or buyer type as files write it: any case, spaces, ``&``, Thai names, an ``อุตสาหกรรม`` prefix."""
     if isinstance(value, str):
-        key = "_".join(value.strip().casefold().replace("&", " and ").replace("-", " ").split())
-        return _SECTOR_ALIASES.get(key, key)
+        key = _category_key(value)
+        return _ALIASES.get(key, key)
     return value
 
 
@@ -229,7 +249,7 @@ class Profile(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
 
     name: Name
-    sector: Annotated[Sector, BeforeValidator(_to_sector)]
+    sector: Annotated[Sector, BeforeValidator(_to_category)]
     province: str = Field(min_length=1, max_length=100,
                           description="Thai or English province name; stored as the English name")
     latitude: LatitudeCell = None
@@ -299,7 +319,7 @@ class Buyer(Profile):
     """
 
     buyer_id: Id
-    buyer_type: Annotated[BuyerType, BeforeValidator(lambda v: _to_sector(v) if isinstance(v, str) else v)]
+    buyer_type: Annotated[BuyerType, BeforeValidator(_to_category)]
     needs: Text
     required_certifications: CertificationsCell = []
     demand_thb_per_month: AmountCell = None

@@ -18,9 +18,11 @@ import numpy as np
 
 __all__ = [
     "BUYER_TYPES",
+    "BUYER_TYPE_NAMES",
     "CERTIFICATIONS",
     "OUTCOMES",
     "SECTORS",
+    "SECTOR_NAMES",
     "SECTOR_CERTIFICATIONS",
     "SECTOR_LINKS",
     "Province",
@@ -41,6 +43,23 @@ SECTORS = (
 )
 BUYER_TYPES = ("first_tier", "exporter", "importer", "retailer")
 OUTCOMES = ("accepted", "rejected", "deal")
+
+# How each sector and buyer type is written, in English and in Thai (pages, reasons, and what a file may say).
+SECTOR_NAMES = {
+    "automotive": ("Automotive", "ยานยนต์และชิ้นส่วน"),
+    "cosmetics": ("Cosmetics", "เครื่องสำอาง"),
+    "gems_jewelry": ("Gems and jewelry", "อัญมณีและเครื่องประดับ"),
+    "processed_food": ("Processed food", "อาหารแปรรูป"),
+    "textiles_garments": ("Textiles and garments", "สิ่งทอและเครื่องนุ่งห่ม"),
+    "palm_oil": ("Palm oil", "ปาล์มน้ำมัน"),
+    "other": ("Other", "อื่น ๆ"),
+}
+BUYER_TYPE_NAMES = {
+    "first_tier": ("First-tier manufacturer", "ผู้ผลิตชั้นที่ 1"),
+    "exporter": ("Exporter", "ผู้ส่งออก"),
+    "importer": ("Importer", "ผู้นำเข้า"),
+    "retailer": ("Retailer", "ผู้ค้าปลีก"),
+}
 
 # Canonical certification name -> spellings met in the field (Thai and English).
 CERTIFICATIONS: dict[str, tuple[str, ...]] = {

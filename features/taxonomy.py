@@ -123,8 +123,8 @@ class ConceptVocabulary:
         self._check()
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "ConceptVocabulary":
-        """Read the taxonomy from a CSV file (the shipped ``concepts.csv`` by default).
+    def load(cls, path: str | Path | None = None, *, site: str | Path | None = None) -> "ConceptVocabulary":
+        """Read the taxonomy from a CSV file (the shipped ``concepts.csv`` by default), with a site's own.
 
         Lines starting with ``#`` are comments.  Columns: ``concept_id``,
         ``sector``, ``name_en``, ``name_th``, ``synonyms_en``, ``synonyms_th``,
@@ -135,6 +135,10 @@ class ConceptVocabulary:
         ----------
         path : str or Path, optional
             A CSV file in the format above.
+        site : str or Path, optional
+            A site's own concepts, in the same format: a row whose
+            ``concept_id`` the vocabulary holds replaces that concept (to add
+            synonyms, restate it with them), any other row adds a concept.
 
         Returns
         -------
@@ -143,7 +147,7 @@ class ConceptVocabulary:
         Raises
         ------
         InvalidVocabularyError
-            If a column is missing or a row breaks a rule (see the class).
+            If a file cannot be read, a column is missing or a row breaks a rule (see the class).
 
         Examples
         --------
@@ -153,30 +157,12 @@ class ConceptVocabulary:
         if path is None:
             text = resources.files(__package__).joinpath("data/concepts.csv").read_text("utf-8")
         else:
-            text = Path(path).read_text("utf-8")
-        lines = [line for line in text.splitlines() if not line.startswith("#")]
-        reader = csv.DictReader(lines)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise InvalidVocabularyError(
-                f"Expected columns {', '.join(COLUMNS)}, but {', '.join(missing)} missing"
-            )
-        concepts = [
-            Concept(
-                concept_id=row["concept_id"].strip(),
-                sector=row["sector"].strip(),
-                name_en=row["name_en"].strip(),
-                name_th=row["name_th"].strip(),
-                synonyms_en=_split_list(row["synonyms_en"]),
-                synonyms_th=_split_list(row["synonyms_th"]),
-                hs_code=row["hs_code"].strip(),
-                isic=row["isic"].strip(),
-                parent=row["parent"].strip(),
-                inputs_to=_split_list(row["inputs_to"]),
-            )
-            for row in reader
-        ]
-        return cls(concepts)
+            text = _read(path)
+        concepts = {c.concept_id: c for c in _parse(text, "concepts.csv" if path is None else str(path))}
+        if site is not None:
+            for concept in _parse(_read(site), str(site)):
+                concepts[concept.concept_id] = concept
+        return cls(list(concepts.values()))
 
     def _check(self) -> None:
         """Collect every rule the concepts break, then raise once."""
@@ -381,3 +367,34 @@ class ConceptVocabulary:
                 cols.append(self.index_[concept.parent])
         n = len(self)
         return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidVocabularyError(f"cannot read the concepts file {path}: {exc}") from exc
+
+
+def _parse(text: str, name: str) -> list[Concept]:
+    """The concepts of one file's text (``name`` for messages)."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    reader = csv.DictReader(lines)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise InvalidVocabularyError(f"{name}: expected columns {', '.join(COLUMNS)}, but {', '.join(missing)} missing")
+    return [
+        Concept(
+            concept_id=(row["concept_id"] or "").strip(),
+            sector=(row["sector"] or "").strip(),
+            name_en=(row["name_en"] or "").strip(),
+            name_th=(row["name_th"] or "").strip(),
+            synonyms_en=_split_list(row["synonyms_en"] or ""),
+            synonyms_th=_split_list(row["synonyms_th"] or ""),
+            hs_code=(row["hs_code"] or "").strip(),
+            isic=(row["isic"] or "").strip(),
+            parent=(row["parent"] or "").strip(),
+            inputs_to=_split_list(row["inputs_to"] or ""),
+        )
+        for row in reader
+    ]

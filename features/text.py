@@ -22,6 +22,7 @@ from functools import lru_cache
 __all__ = [
     "split_items",
     "ENGLISH_STOP_WORDS",
+    "FILLER_TERMS",
     "NOISE_PHRASES_EN",
     "NOISE_PHRASES_TH",
     "THAI_STOP_WORDS",
@@ -138,6 +139,19 @@ THAI_STOP_WORDS: frozenset[str] = frozenset(
     ส่งออก นำเข้า ขาย ซื้อ ขายส่ง ขายปลีก ส่ง รับ งาน บริการ จำนวน มาก
     ครบวงจร โรงงาน อุตสาหกรรม ลูกค้า ต้อง การผลิต ชิ้น เมตร กิโลกรัม กก
     ตัน ลิตร เดือน ปี วัน ราย ครั้ง หลาย ใหม่ ทำ
+    """.split()
+)
+
+# Words of trade talk, not of products, that stay in profiles (capacity, experience, reach, terms): no concept
+# should name them, so the curator's list of words the vocabulary lacks leaves them out.
+FILLER_TERMS: frozenset[str] = frozenset(
+    """
+    กำลังผลิต กำลัง ประสบการณ์ จำนวนมาก ทั่วประเทศ ราคาโรงงาน ออร์เดอร์ ตัวอย่าง ตัวอย่างสินค้า จำหน่าย
+    ผู้ผลิต รับผลิต รับจ้าง ผลิตและจำหน่าย ต่อเดือน ต่อปี ปริมาณ ยาว ระยะยาว สัญญา ทั่วโลก ตลาด ไทย
+    ด่วน ต้องการ ซัพพลายเออร์ มองหา หา จัดหา ติดต่อ โทร ส่งทั่วประเทศ ส่งฟรี ขั้นต่ำ อย เลข ให้บริการ
+    thai japan eu china usa asia local global rfq oem odm sourcing looking seek seeking source long term
+    contract volume sample samples competitive price prices delivery jit lead time experience capacity year
+    years established since certified export ready stock
     """.split()
 )
 

@@ -100,7 +100,9 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         """:meth:`fit`, then :meth:`transform_blocks` of both sides, reading each text once."""
         words, supplier_concepts, buyer_concepts = self._fit(supplier_texts, buyer_texts, history)
         n = len(supplier_concepts.indptr) - 1
-        return (self.transform_blocks(supplier_texts, "supplier", words=words[:n], concepts=supplier_concepts),
+        tokens, self._supplier_tokens = self._supplier_tokens, None
+        return (self.transform_blocks(supplier_texts, "supplier", words=words[:n], concepts=supplier_concepts,
+                                      tokens=tokens),
                 self.transform_blocks(buyer_texts, "buyer", words=words[n:], concepts=buyer_concepts))
 
     def _fit(self, supplier_texts, buyer_texts, history):
@@ -133,6 +135,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.words_ = TfidfVectorizer(analyzer=_tokens_given, dtype=np.float32, sublinear_tf=True)
         words = self.words_.fit_transform(supplier_tokens + buyer_tokens).tocsr()
         self.words_.set_params(analyzer=tokenize)
+        self._supplier_tokens = supplier_tokens  # for fit_transform_blocks; dropped there
         self.semantic_mean_ = self.semantic_components_ = None
         if self.encoder is not None:
             self._fit_semantic(supplier_texts + buyer_texts)
@@ -165,22 +168,25 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.mapper_.update_links(supplier_texts, buyer_texts, pairs, outcomes)
         return self
 
-    def transform_blocks(self, texts, side: str = "supplier", *, words=None, concepts=None) -> dict:
+    def transform_blocks(self, texts, side: str = "supplier", *, words=None, concepts=None, tokens=None) -> dict:
         """Each block, L2-normalised: ``{"concepts": ..., "related": ..., "words": ...}``, and, not stacked,
         ``"direct"``: 1 for each concept a text names itself; ``"items"``: the texts' items
         (:class:`~tiermatch.features.items.ItemTable`); ``"semantic"``: each text's encoder vector
         (None without an encoder).
 
         Rows follow ``texts``; ``side`` is ``"supplier"`` (products) or ``"buyer"`` (needs);
-        ``words`` and ``concepts``, where given, are the texts' word TF-IDF and concept
-        weights already computed.
+        ``words``, ``concepts`` and ``tokens``, where given, are the texts' word TF-IDF, concept
+        weights and content tokens already computed. A supplier's words also carry the buyer words
+        its own are linked to by accepted partnerships (:mod:`~tiermatch.features.links`), whether
+        or not a concept knows either.
         """
         check_is_fitted(self, "mapper_")
         if side not in ("supplier", "buyer"):
             raise ValueError(f"Expected side 'supplier' or 'buyer', got {side!r}")
         texts = list(texts)
         if concepts is None:
-            concepts = self.mapper_.transform(texts, side=side).astype(np.float32)
+            concepts, tokens = self.mapper_.transform_with_tokens(texts, side=side)
+            concepts = concepts.astype(np.float32)
         # The concepts a text names itself have weight 1; ancestors' weights are smaller.
         direct = concepts.copy()
         direct.data = (direct.data >= 1).astype(np.float32)
@@ -188,17 +194,33 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         # Suppliers' concepts go through the input-output relation, which already carries
         # ancestors' links: only the concepts named directly enter it.
         related = direct @ self.mapper_.related_concepts_.astype(np.float32) if side == "supplier" else concepts
+        if words is None:
+            words = self.words_.transform(texts)
+        if side == "supplier":
+            words = self._with_links(words, tokens if tokens is not None else [tokenize(t) for t in texts])
         semantic = self.encoder is not None and self.semantic_components_ is not None
         items = build_item_table(texts, self.mapper_, self.embed if semantic else None,
                                  reference_count=len(texts) if side == "buyer" else None)
         return {
             "concepts": normalize(concepts @ sp.diags(self.concept_idf_)),
             "related": normalize(sp.csr_matrix(related)),
-            "words": normalize(self.words_.transform(texts) if words is None else words),
+            "words": normalize(words),
             "direct": direct,
             "items": items,
             "semantic": _text_vectors(items) if semantic else None,
         }
+
+    def _with_links(self, words: sp.csr_matrix, tokens) -> sp.csr_matrix:
+        """Supplier word TF-IDF plus, scaled by the mapper's ``link_weight``, the buyer words linked to its tokens."""
+        links = self.mapper_.term_links_
+        if not links.link_words.nnz:
+            return words
+        column = self.words_.vocabulary_
+        known = [(j, column[term]) for j, term in enumerate(links.buyer_terms) if term in column]
+        to_words = sp.csr_matrix((np.ones(len(known)), ([j for j, _ in known], [c for _, c in known])),
+                                 shape=(len(links.buyer_terms), words.shape[1]))
+        linked = links.term_matrix(tokens) @ links.link_words @ to_words @ sp.diags(self.words_.idf_)
+        return sp.csr_matrix(words + self.mapper_.link_weight * linked.astype(np.float32))
 
     def transform(self, texts, side: str = "supplier") -> sp.csr_matrix:
         """The stacked, weighted blocks: inner products of supplier and buyer rows are combined similarities."""

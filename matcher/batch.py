@@ -404,7 +404,7 @@ def run_batch(
     source.scan({p.supplier_id for p in history}, fit_sample)  # counts the rows; fit_shared reuses this scan
     reduce = min(source.partition_size, source.n_rows) * len(buyers) > exact_limit
     shared, scan, _ = fit_shared(source, buyers, history, fit_sample=fit_sample, reduce=reduce, encoder=engine.encoder,
-                                 road_factor=road_factor)
+                                 road_factor=road_factor, vocabulary=engine.vocabulary)
     B = shared.buyers
     progress("profiles", 1, 1)
     lap("profiles")

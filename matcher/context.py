@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from ..features.candidates import fit_reducer, pair_similarity
 from ..features.history import PastPairs
 from ..features.items import RELATED_COVER, cover_needs, semantic_score
+from ..features.mapper import ConceptMapper
 from ..features.pairs import (
     LINK_INPUT,
     LINK_MAKES,
@@ -243,7 +244,7 @@ class SharedFit:
 
 def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequence[Partnership] = (), *,
                fit_sample: int | None = FIT_SAMPLE, reduce: bool = False, encoder=None,
-               road_factor: float = 1.0) -> tuple[SharedFit, Scan, dict]:
+               road_factor: float = 1.0, vocabulary=None) -> tuple[SharedFit, Scan, dict]:
     """Fit what every partition of ``source`` shares, scanning it once.
 
     Parameters
@@ -262,6 +263,8 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
         A sentence encoder (:mod:`~tiermatch.features.encoder`): items read in meaning too, the buyers' taste.
     road_factor : float
         Distances are the straight line times this (1 unless a site sets it).
+    vocabulary : ConceptVocabulary, optional
+        The concepts to read texts with (a site's merged with the shipped ones); the shipped ones if None.
 
     Returns
     -------
@@ -279,7 +282,7 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
     buyer_position = {bid: j for j, bid in enumerate(B.ids)}
     known = [p for p in history if p.supplier_id in sample_position and p.buyer_id in buyer_position]
     pairs = np.array([(sample_position[p.supplier_id], buyer_position[p.buyer_id]) for p in known], dtype=np.int64)
-    vectorizer = ProfileVectorizer(encoder=encoder)
+    vectorizer = ProfileVectorizer(encoder=encoder, mapper=None if vocabulary is None else ConceptMapper(vocabulary))
     sample_blocks, buyer_blocks = vectorizer.fit_transform_blocks(
         [scan.texts[row] for row in sample_rows], B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known]))
     reducer = None
@@ -296,7 +299,7 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
 
 
 def prepare_context(suppliers: Sequence[Supplier], buyers: Sequence[Buyer],
-                    history: Sequence[Partnership] = (), *, encoder=None) -> MatchContext:
+                    history: Sequence[Partnership] = (), *, encoder=None, vocabulary=None) -> MatchContext:
     """A register in memory made ready for scoring: the text space fitted on all of it, read once.
 
     Used for training and cluster suggestions; a batch run prepares the same
@@ -320,5 +323,5 @@ def prepare_context(suppliers: Sequence[Supplier], buyers: Sequence[Buyer],
     if not suppliers or not buyers:
         raise ValueError(f"Expected at least one supplier and one buyer, got {len(suppliers)} and {len(buyers)}")
     shared, _, blocks = fit_shared(SupplierSource.from_records(suppliers), buyers, history, fit_sample=None,
-                                   encoder=encoder)
+                                   encoder=encoder, vocabulary=vocabulary)
     return shared.context(build_supplier_table(suppliers, shared.certification_names), supplier_blocks=blocks)

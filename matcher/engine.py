@@ -59,6 +59,8 @@ class MatchEngine:
         encoder, or the name of one for :func:`~tiermatch.features.encoder.load_encoder`
         (the default, ``"usem3"``, is the multilingual Universal Sentence
         Encoder); words and the vocabulary alone where None or ``"none"``.
+    vocabulary : ConceptVocabulary, optional
+        The concepts texts are read with; the shipped ones where None.
 
     Examples
     --------
@@ -73,7 +75,8 @@ class MatchEngine:
 
     def __init__(self, top_k: int = 10, n_per_buyer: int = CANDIDATES_PER_BUYER, n_per_supplier: int = 5,
                  n_by_meaning: int = 10, min_score: float = 0.3,
-                 model=None, fair: bool = False, n_slots: int | None = None, show_past: bool = False, encoder="usem3"):
+                 model=None, fair: bool = False, n_slots: int | None = None, show_past: bool = False, encoder="usem3",
+                 vocabulary=None):
         self.top_k = top_k
         self.n_per_buyer = n_per_buyer
         self.n_per_supplier = n_per_supplier
@@ -87,6 +90,7 @@ class MatchEngine:
             loaded = load_encoder(encoder)
             encoder = None if loaded is None else CachedEncoder(loaded)
         self.encoder = encoder
+        self.vocabulary = vocabulary
 
     def score(self, features: PairFeatures, buyer_ids) -> np.ndarray:
         """Scores of pairs, higher is better: the model's where one is set (``buyer_ids``, by buyer position,

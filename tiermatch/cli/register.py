@@ -44,7 +44,9 @@ def import_(
     if report.rejected:
         write_rejected_rows(rejected, report.rejected)
     print_rejected(report.rejected, written=rejected)
-    console.print(f"Imported into {store.url}: {report.counts}", highlight=False)
+    console.print(f"Imported into {store.url}: {report.counts}"
+                  + (f"; {report.embedded['items']:,} product items read by the encoder, "
+                     f"{report.embedded['computed']:,} of them new" if report.embedded else ""), highlight=False)
     console.print(f"The store now holds {store.counts()}", highlight=False)
 
 

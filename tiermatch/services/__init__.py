@@ -59,6 +59,7 @@ from .runs import (
     run_register,
     worker_name,
 )
+from .vocabulary import TermSuggestion, site_vocabulary, suggest_terms
 
 __all__ = [
     "ADMIN",
@@ -72,6 +73,7 @@ __all__ = [
     "ImportReport",
     "ProgrammeTargets",
     "Register",
+    "TermSuggestion",
     "RunOptions",
     "RunOutcome",
     "Shortlist",
@@ -117,6 +119,8 @@ __all__ = [
     "replace_profile",
     "retrain",
     "scorer_for",
+    "site_vocabulary",
+    "suggest_terms",
     "revoke_key",
     "run_register",
     "targets_report",

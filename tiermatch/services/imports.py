@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInputError
+from ..features.items import item_texts
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.validation import ReadResult, RowError, drop_unknown_partners
 from ..io import read_records
 from ..store import ImportCounts, Store
+from .encoders import text_encoder
 
-__all__ = ["ImportReport", "MODELS", "import_files", "import_records", "import_upload"]
+__all__ = ["ImportReport", "MODELS", "embed_profiles", "import_files", "import_records", "import_upload"]
 
 MODELS = {"suppliers": Supplier, "buyers": Buyer, "partnerships": Partnership}
 
@@ -23,6 +25,7 @@ class ImportReport:
     counts: ImportCounts
     rejected: list[RowError]
     reads: dict[str, ReadResult]  # the file of each kind, as read
+    embedded: dict | None = None  # the profiles' items read by the encoder: how many, how many new
 
     def rows_read(self, kind: str) -> int:
         read = self.reads[kind]
@@ -42,7 +45,18 @@ def _store_checked(store: Store, reads: dict[str, ReadResult]) -> ImportReport:
         records["partnerships"] = checked.records
         rejected += checked.errors
     counts = store.import_register(records["suppliers"], records["buyers"], records["partnerships"])
-    return ImportReport(counts, rejected, reads)
+    return ImportReport(counts, rejected, reads, embed_profiles(store, records["suppliers"], records["buyers"]))
+
+
+def embed_profiles(store: Store, suppliers, buyers) -> dict | None:
+    """Read the profiles' items with the configured encoder now, so that runs find them in the store's cache:
+    only items it has not read before are computed. None without an encoder."""
+    encoder = text_encoder(store)
+    if encoder is None:
+        return None
+    items = item_texts([s.products for s in suppliers] + [b.needs for b in buyers])
+    encoder.encode(items)
+    return {"items": len(items), "computed": encoder.n_computed}
 
 
 def import_files(store: Store, *, suppliers: Path | None = None, buyers: Path | None = None,
@@ -69,5 +83,7 @@ def import_upload(store: Store, kind: str, raw: bytes, name: str) -> ImportRepor
 
 
 def import_records(store: Store, kind: str, records: list) -> ImportCounts:
-    """Records already validated (a JSON body): stored, known ids updated."""
-    return store.import_register(**{kind: records})
+    """Records already validated (a JSON body): stored, known ids updated, their items read by the encoder."""
+    counts = store.import_register(**{kind: records})
+    embed_profiles(store, records if kind == "suppliers" else [], records if kind == "buyers" else [])
+    return counts

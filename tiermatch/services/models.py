@@ -119,6 +119,7 @@ def retrain(store: Store) -> tuple[TrainingReport, dict, dict | None]:
         If the stored history cannot train or judge a model.
     """
     from .register import load_register
+    from .vocabulary import site_vocabulary
 
     previous = store.models.in_use()
     register = load_register(store)
@@ -127,7 +128,7 @@ def retrain(store: Store) -> tuple[TrainingReport, dict, dict | None]:
                                        f"and {len(register.history)} past proposals; import a register and its "
                                        "history first")
     shared, scan, _ = fit_shared(register.source, register.buyers, register.history, encoder=text_encoder(store),
-                                 road_factor=get_settings().road_factor)
+                                 road_factor=get_settings().road_factor, vocabulary=site_vocabulary())
     report = learn_from_history(shared, register.source, scan, register.history, pool=CANDIDATES_PER_BUYER)
     return report, keep_model(store, report, register.history), previous
 

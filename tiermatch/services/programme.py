@@ -15,6 +15,7 @@ from ..matcher.targets import ProgrammeTargets, report_targets
 from ..store import Store
 from .models import in_use_model
 from .register import Register
+from .vocabulary import site_vocabulary
 
 __all__ = ["ProgrammeTargets", "cluster_report", "cluster_report_json", "targets_report"]
 
@@ -34,7 +35,8 @@ def cluster_report(register: Register, **options) -> ClusterReport:
     if not suppliers or not buyers:
         raise ConflictError(f"nothing to cluster: {len(suppliers)} SME(s) and {len(buyers)} buyer(s)")
     model = in_use_model(register.store)
-    return suggest_clusters(prepare_context(suppliers, buyers, register.history), model=model, **options)
+    context = prepare_context(suppliers, buyers, register.history, vocabulary=site_vocabulary())
+    return suggest_clusters(context, model=model, **options)
 
 
 def targets_report(store: Store, targets: ProgrammeTargets, as_of: dt.date | None = None) -> dict:

@@ -25,6 +25,7 @@ from ..store.engine import now
 from .encoders import text_encoder
 from .models import SCORER_CHOICES, keep_model, scorer_for
 from .register import Register, load_register
+from .vocabulary import site_vocabulary
 
 __all__ = [
     "CANDIDATES_PER_BUYER",
@@ -97,7 +98,7 @@ class RunOptions:
         top_k = max(self.top_k, SHORTLIST_DEPTH) if deep else self.top_k
         return MatchEngine(top_k=top_k, n_per_buyer=max(self.candidates_per_buyer, top_k), min_score=self.min_score,
                            fair=self.is_fair, n_slots=self.slots, model=model, show_past=self.show_past,
-                           encoder=encoder)
+                           encoder=encoder, vocabulary=site_vocabulary())
 
 
 def worker_name() -> str:
