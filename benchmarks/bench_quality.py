@@ -175,6 +175,42 @@ def tiermatch_lists(data: Split, scorer: str) -> dict[int, list[int]]:
     return judged
 
 
+def pool_recall(args) -> None:
+    """Share of held-out accepted partnerships that a buyer's candidate pool holds, per pool size and seed."""
+    from tiermatch.features.candidates import violates_hard_constraints
+    from tiermatch.features.sources import SupplierSource
+    from tiermatch.matcher import MatchEngine
+    from tiermatch.matcher.batch import run_batch
+    from tiermatch.services.encoders import text_encoder
+
+    encoder = text_encoder(None)
+    rows: dict[int, list] = {}
+    for seed in args.seeds:
+        data = split(seed, args.suppliers, args.buyers)
+        register = data.register
+        s_pos = {s.supplier_id: i for i, s in enumerate(register.suppliers)}
+        b_pos = {b.buyer_id: j for j, b in enumerate(register.buyers)}
+        held = [(i, j) for j, gains in data.test_gain.items() for i, g in gains.items() if g > 0]
+        reachable = [(i, j) for i, j in held
+                     if not violates_hard_constraints(data.S, data.B, np.array([i]), np.array([j]))[0]]
+        for pool in args.pools:
+            t = time.perf_counter()
+            result = run_batch(MatchEngine(top_k=pool + 200, n_per_buyer=pool, encoder=encoder),
+                               SupplierSource.from_records(register.suppliers), register.buyers, data.train)
+            seconds = time.perf_counter() - t
+            found = {(s_pos[m.supplier_id], b_pos[m.buyer_id]) for m in result.shortlists}
+            rows.setdefault(pool, []).append((np.mean([p in found for p in reachable]),
+                                              result.summary["candidate_pairs"], seconds))
+    print(f"{args.suppliers} SMEs x {args.buyers} buyers, seeds {args.seeds}; held-out accepted partnerships that "
+          "pass the hard constraints\n")
+    print("| candidates per buyer | share inside the pool (by seed) | mean | candidate pairs | seconds |")
+    print("|---|---|---|---|---|")
+    for pool, per_seed in rows.items():
+        shares = [r[0] for r in per_seed]
+        print(f"| {pool} | {', '.join(f'{x:.3f}' for x in shares)} | {np.mean(shares):.3f} "
+              f"| {np.mean([r[1] for r in per_seed]):,.0f} | {np.mean([r[2] for r in per_seed]):.1f} |")
+
+
 SCORERS = {
     "tiermatch, prior": "prior",
     "tiermatch, learned (global)": "global",
@@ -189,7 +225,12 @@ def main(argv=None) -> None:
     parser.add_argument("--suppliers", type=int, default=2000)
     parser.add_argument("--buyers", type=int, default=200)
     parser.add_argument("--scorers", nargs="+", default=list(SCORERS.values()), choices=list(SCORERS.values()))
+    parser.add_argument("--pools", type=int, nargs="+", help="instead: the share of held-out partnerships (that "
+                                                             "pass the hard constraints) inside the candidates "
+                                                             "retrieved per buyer, for these pool sizes")
     args = parser.parse_args(argv)
+    if args.pools:
+        return pool_recall(args)
     started = time.perf_counter()
     rows: dict[str, list[dict]] = {}
     notes = []

@@ -46,7 +46,7 @@ class ItemTable:
     ``texts`` (normalised item strings), ``concepts`` (each item's direct
     concepts, -1 padded), ``strength`` (how fully they name the item: half,
     plus half the share of its words they account for) and ``vectors`` (each
-    item's reduced encoder vector, float16; None without an encoder).
+    item's reduced encoder vector, float32; None without an encoder).
     ``weight`` is how much an item says about a need (1 for a product, less
     for wording many buyers share).
     """
@@ -142,7 +142,7 @@ def build_item_table(texts, mapper, embed=None, *, reference_count: int | None =
         weight = np.where(named, 1.0, np.clip(0.02 / np.maximum(share, 1e-9), 0.1, 1.0)).astype(np.float32)
     vectors = None
     if embed is not None:
-        vectors = np.asarray(embed(item_texts), dtype=np.float16) if item_texts else None
+        vectors = np.asarray(embed(item_texts), dtype=np.float32) if item_texts else None
     return ItemTable(np.asarray(ptr, dtype=np.int64), item_of, item_texts, concepts, vectors, weight, strength)
 
 
@@ -213,12 +213,13 @@ def cover_needs(needs: ItemTable, offers: ItemTable, cover: sp.csr_matrix, rows,
             counts = n_offers[lo:hi]
             owner = np.repeat(np.arange(lo, hi), counts)
             offer = offers.item_of[np.repeat(offers.ptr[s_rows[lo:hi]], counts) + _ranks(counts)]
-            cosine = np.einsum("ij,ij->i", needs.vectors[need[owner]].astype(np.float32),
-                               offers.vectors[offer].astype(np.float32))
             # Meaning bridges where the vocabulary is silent: two items it names in full are the products it
-            # says they are (chili sauce is not fish sauce, however close an encoder puts them).
-            cosine = SEMANTIC_LOW + (cosine - SEMANTIC_LOW) * (
-                1.0 - np.minimum(needs.strength[need[owner]], offers.strength[offer]))
+            # says they are (chili sauce is not fish sauce, however close an encoder puts them), and are not
+            # compared at all.
+            silent = 1.0 - np.minimum(needs.strength[need[owner]], offers.strength[offer])
+            owner, offer, silent = owner[silent > 0], offer[silent > 0], silent[silent > 0]
+            cosine = np.einsum("ij,ij->i", needs.vectors[need[owner]], offers.vectors[offer])
+            cosine = SEMANTIC_LOW + (cosine - SEMANTIC_LOW) * silent
             order = np.lexsort((-cosine, owner))
             first = np.r_[True, owner[order][1:] != owner[order][:-1]] if len(order) else np.zeros(0, bool)
             best[owner[order][first]] = cosine[order][first]
@@ -256,11 +257,12 @@ def _owners(items: ItemTable) -> tuple[np.ndarray, np.ndarray]:
     return text_of[order], start
 
 
-def retrieve_by_need(needs: ItemTable, offers: ItemTable, *, k: int, allowed, common=None):
+def retrieve_by_need(needs: ItemTable, offers: ItemTable, *, k: int, allowed, common=None, owners_cap: int = 160):
     """For each need item of each buyer, the ``k`` SMEs whose items come closest to it in meaning.
 
-    Every distinct need item finds the distinct supplier items at cosine
-    :data:`SEMANTIC_LOW` or more (faiss range search, exact), except
+    Every distinct need item the vocabulary does not name in full finds the
+    distinct supplier items at cosine :data:`SEMANTIC_LOW` or more (faiss
+    range search, exact; the ``owners_cap`` closest SMEs of each), except
     ``common`` ones (a boolean mask over ``offers.texts``: items so many SMEs
     make that words find them), and through them the SMEs making them.
     ``allowed(buyers, suppliers)`` applies the hard constraints first, so that
@@ -283,18 +285,45 @@ def retrieve_by_need(needs: ItemTable, offers: ItemTable, *, k: int, allowed, co
     searched = np.flatnonzero(~common) if common is not None else np.arange(len(offers.texts))
     if not len(searched):
         return nothing
+    # Only needs the vocabulary does not name in full: the others are found through their concepts.
+    asked = np.flatnonzero(needs.strength < 1.0)
+    if not len(asked):
+        return nothing
     index = faiss.IndexFlatIP(offers.vectors.shape[1])
     index.add(np.ascontiguousarray(offers.vectors[searched], dtype=np.float32))
-    limits, cover, found = index.range_search(np.ascontiguousarray(needs.vectors, dtype=np.float32), SEMANTIC_LOW)
-    need, offer = np.repeat(np.arange(len(needs.texts)), np.diff(limits).astype(np.int64)), searched[found]
+    limits, cover, found = index.range_search(np.ascontiguousarray(needs.vectors[asked], dtype=np.float32),
+                                              SEMANTIC_LOW)
+    need, offer = np.repeat(asked, np.diff(limits).astype(np.int64)), searched[found]
     # Rounded: the same two items give the same cover however many items an index holds (its sums may not).
     cover = np.round(cover, 4)
     # Offer item -> the SMEs holding it, need item -> the buyers needing it.
     s_owner, s_start = _owners(offers)
     b_owner, b_start = _owners(needs)
     n_s = s_start[offer + 1] - s_start[offer]
+    # Before reading who holds them: each need's closest items until they hold owners_cap SMEs (ties kept).
+    if len(need):
+        order = np.lexsort((-cover, need))
+        need, offer, cover, n_s = need[order], offer[order], cover[order], n_s[order]
+        starts = np.flatnonzero(np.r_[True, need[1:] != need[:-1]])
+        lengths = np.diff(np.r_[starts, len(need)])
+        held = np.cumsum(n_s)
+        held -= np.repeat(held[starts] - n_s[starts], lengths)
+        first = np.minimum.reduceat(np.where(held >= owners_cap, np.arange(len(need)), len(need)), starts)
+        threshold = np.where(first < len(need), cover[np.minimum(first, len(need) - 1)], -np.inf)
+        keep = cover >= np.repeat(threshold, lengths)
+        need, offer, cover, n_s = need[keep], offer[keep], cover[keep], n_s[keep]
     rows = s_owner[np.repeat(s_start[offer], n_s) + _ranks(n_s)]
     need, cover = np.repeat(need, n_s), np.repeat(cover, n_s)
+    # Each need item's owners_cap closest SMEs (one SME once, at its best cover): enough for every buyer of it
+    # to keep its k once the hard constraints have spoken, and what keeps the buyers' expansion small.
+    key = need * (int(rows.max(initial=0)) + 1) + rows
+    order = np.lexsort((rows, -cover, need))
+    key, need, rows, cover = key[order], need[order], rows[order], cover[order]
+    once = np.zeros(len(key), dtype=bool)
+    once[np.unique(key, return_index=True)[1]] = True
+    need, rows, cover = need[once], rows[once], cover[once]
+    near = np.arange(len(need)) - np.searchsorted(need, need, side="left") < owners_cap
+    need, rows, cover = need[near], rows[near], cover[near]
     n_b = b_start[need + 1] - b_start[need]
     cols = b_owner[np.repeat(b_start[need], n_b) + _ranks(n_b)]
     rows, need, cover = np.repeat(rows, n_b), np.repeat(need, n_b), np.repeat(cover, n_b)

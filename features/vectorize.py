@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from .items import build_item_table
+from .items import build_item_table, item_texts
 from .mapper import ConceptMapper
 from .text import tokenize
 
@@ -141,10 +141,9 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             self._fit_semantic(supplier_texts + buyer_texts)
         return words, supplier_concepts, buyer_concepts
 
-    def _fit_semantic(self, texts, max_rows: int = 20_000) -> None:
+    def _fit_semantic(self, texts, max_rows: int = 5_000) -> None:
         """The projection of encoder vectors: principal directions of the fitted texts' items."""
-        items = build_item_table(texts, self.mapper_).texts
-        vectors = self.encoder.encode(items)
+        vectors = self.encoder.encode(item_texts(texts))
         rng = np.random.default_rng(0)
         sample = vectors if len(vectors) <= max_rows else vectors[np.sort(rng.choice(len(vectors), max_rows, False))]
         self.semantic_mean_ = sample.mean(axis=0).astype(np.float32) if len(sample) else np.zeros(vectors.shape[1], np.float32)

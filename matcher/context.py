@@ -118,7 +118,7 @@ class MatchContext:
         coverage, need_item, offer_item = cover_needs(needs, offers, self.supplier_cover, rows, cols)
         E_s, E_b = self.semantic_suppliers, self.semantic_buyers
         if E_s is not None and E_b is not None and len(rows):
-            semantic = semantic_score(np.einsum("ij,ij->i", E_s[rows].astype(np.float32), E_b[cols].astype(np.float32)))
+            semantic = semantic_score(np.einsum("ij,ij->i", E_s[rows], E_b[cols]))
         else:
             semantic = np.full(len(rows), 0.5, dtype=np.float32)
         affinity = np.full(len(rows), 0.5, dtype=np.float32)
