@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from ..services import is_worker_alive
+from ..services import ShownLog, is_worker_alive
 from ..settings import Settings, get_settings
 from ..store import Store
-from . import clusters, keys, matches, models, profiles, runs, vocabulary
+from . import clusters, keys, matches, models, outcomes, profiles, runs, vocabulary
 from .deps import reject_unknown_query
 from .errors import add_error_handlers
 from .jobs import Jobs
@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What exists now (modules, the app) lives as long as the process: keep it out of the garbage
         # collector's full passes, which otherwise walk ~200,000 objects (~40-90 ms, seen in the p99).
         gc.freeze()
+        app.state.shown.start()
         yield
+        app.state.shown.stop()
         app.state.jobs.shutdown()
 
     app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan,
@@ -73,9 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.auth_cache = {}
     app.state.shortlists = matches.ShortlistCache(store)
+    app.state.shown = ShownLog(store)  # the outcome log's "shown" rows, written together
     app.state.jobs = Jobs(store, settings, on_run_done=app.state.shortlists.refresh)
     add_error_handlers(app)
-    for module in (keys, profiles, matches, runs, models, clusters, vocabulary):
+    for module in (keys, profiles, matches, runs, models, clusters, vocabulary, outcomes):
         app.include_router(module.router)
     app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
     return app

@@ -34,8 +34,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes]:
-    """One shortlist row as (sector, province, certifications, its ``ShortlistItem`` JSON), validated once.
+def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes, tuple]:
+    """One shortlist row as (sector, province, certifications, its ``ShortlistItem`` JSON, (rank, supplier id,
+    score) for the outcome log), validated once.
 
     Only strings, bytes and tuples of them: the garbage collector stops tracking such tuples, so a
     full cache adds nothing to its pauses (dicts of lists would, and they showed in the p99 latency).
@@ -47,7 +48,8 @@ def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes]:
         certifications=list(certifications), score=row["score"], reasons=row["reasons"],
         reasons_th=row["reasons_th"],
     )
-    return row["supplier_sector"], row["supplier_province"], certifications, item.model_dump_json().encode()
+    return (row["supplier_sector"], row["supplier_province"], certifications, item.model_dump_json().encode(),
+            (row["rank"], row["supplier_id"], row["score"]))
 
 
 class ShortlistCache:
@@ -149,10 +151,13 @@ async def read_buyer_shortlist(
         raise NotFoundError("completed run", None, message="no completed run yet: start one with POST /runs")
     items, top_k, default_page = entry
     unfiltered = filters == Filters()
+    actor = f"{principal.role}:{principal.key_id}"
     if unfiltered and offset == 0 and limit in (None, top_k):
+        request.app.state.shown.add(run_id, buyer_id, [item[4] for item in items[:top_k]], actor)
         return Response(default_page, media_type="application/json")
     if not unfiltered:
         items = [item for item in items if filters.matches(*item[:3])]
+    request.app.state.shown.add(run_id, buyer_id, [item[4] for item in items[offset:offset + (limit or top_k)]], actor)
     return Response(_shortlist_json(run_id, buyer_id, items, limit or top_k, offset), media_type="application/json")
 
 
@@ -203,6 +208,7 @@ def create_feedback(
     """
     check_buyer_access(principal, body.buyer_id)
     record = record_feedback(store, body.buyer_id, body.supplier_id, body.outcome, value_thb=body.value_thb,
+                             actor=f"{principal.role}:{principal.key_id}",
                              date=body.date, shown_only=principal.is_buyer)
     return FeedbackOut.of(record)
 

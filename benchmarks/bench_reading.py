@@ -39,10 +39,12 @@ def without(vocabulary: ConceptVocabulary, hidden: set[str]) -> ConceptVocabular
 
 
 def accuracy(scores: np.ndarray, k: int) -> np.ndarray:
-    """Per query (row), whether its own target (the same position) ranks within the top k."""
+    """Per query (row), whether its own target (the same position) ranks within the top k; a target tied with
+    others is as likely at any of their places (a query with no score at all ties with everything)."""
     own = scores[np.arange(len(scores)), np.arange(len(scores))]
     better = (scores > own[:, None]).sum(axis=1)
-    return better < k
+    tied = (scores == own[:, None]).sum(axis=1)  # itself included
+    return np.clip((k - better) / tied, 0.0, 1.0)
 
 
 def bootstrap(hits: np.ndarray, n: int = 1000, seed: int = 0) -> str:

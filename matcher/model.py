@@ -112,6 +112,7 @@ class TrainingSet:
     vectors: np.ndarray | None
     n_buyers: int
     buyer_ids: np.ndarray
+    fit: np.ndarray  # rows learned from (every proposal, some unlabeled); the others only judge rankings
     skipped: tuple[str, ...] = ()
 
     def __len__(self) -> int:
@@ -140,10 +141,11 @@ class TrainingSet:
 
 
 def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int = UNLABELED_PER_BUYER,
-                     pool: int = 100, by_meaning: int = 10, random_state=0) -> tuple[np.ndarray, np.ndarray]:
-    """For each buyer in ``history``, up to ``per_buyer`` of the SMEs a run would retrieve for it (``pool`` by
-    similarity, ``by_meaning`` by meaning; hard constraints passed, pairs that met left out), drawn at random:
-    ``(rows, cols)``."""
+                     pool: int = 100, by_meaning: int = 10, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each buyer in ``history``, the SMEs a run would retrieve for it (``pool`` by similarity, ``by_meaning``
+    by meaning; hard constraints passed, pairs that met left out): ``(rows, cols, fit)``, where ``fit`` marks
+    ``per_buyer`` of each buyer's, drawn at random, to learn from; all of them judge a ranking, as a run's
+    shortlist is drawn from all of them."""
     from ..features.candidates import build_candidates
 
     buyer_position = {bid: j for j, bid in enumerate(context.buyers.ids)}
@@ -158,8 +160,9 @@ def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int 
     rng = np.random.default_rng(random_state)
     order = np.lexsort((rng.random(len(rows)), cols))
     rank = np.arange(len(order)) - np.searchsorted(cols[order], cols[order], side="left")
-    chosen = np.sort(order[rank < per_buyer])
-    return rows[chosen], cols[chosen]
+    fit = np.zeros(len(rows), dtype=bool)
+    fit[order[rank < per_buyer]] = True
+    return rows, cols, fit
 
 
 def build_training_set(context, history: Sequence[Partnership], *, unlabeled=None, deal_weight: float = DEAL_WEIGHT,
@@ -171,8 +174,9 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
     context : MatchContext
         A prepared register; history ids are mapped to its positions.
     history : sequence of Partnership
-    unlabeled : (rows, cols), optional
-        Pairs nobody proposed (:func:`sample_unlabeled`); none where None.
+    unlabeled : (rows, cols) or (rows, cols, fit), optional
+        Pairs nobody proposed (:func:`sample_unlabeled`); ``fit`` marks those to learn from (all where
+        absent), the others only judge rankings. None where None.
     deal_weight, unlabeled_weight : float
         Sample weights of a deal and of an unlabeled row (others weigh 1).
 
@@ -215,7 +219,8 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
         outcomes.append(p.outcome)
         dates.append(p.date.toordinal() if p.date is not None else 0)
     n_labeled = len(rows)
-    u_rows, u_cols = unlabeled if unlabeled is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    u_rows, u_cols, *u_fit = unlabeled if unlabeled is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    fit = np.concatenate([np.ones(n_labeled, bool), np.asarray(u_fit[0], bool) if u_fit else np.ones(len(u_rows), bool)])
     rows = np.concatenate([np.asarray(rows, dtype=np.int64), np.asarray(u_rows, dtype=np.int64)])
     cols = np.concatenate([np.asarray(cols, dtype=np.int64), np.asarray(u_cols, dtype=np.int64)])
     outcomes = np.asarray(outcomes + ["unlabeled"] * len(u_rows), dtype=object)
@@ -229,7 +234,7 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
     semantic = getattr(context, "semantic_suppliers", None)
     vectors = None if semantic is None else np.asarray(semantic[rows], dtype=np.float32)
     return TrainingSet(rows, cols, values, gain, own, weight, when, vectors, len(context.buyers),
-                       np.asarray(context.buyers.ids, dtype=object), tuple(skipped))
+                       np.asarray(context.buyers.ids, dtype=object), fit, tuple(skipped))
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,7 +352,7 @@ class TrainingReport:
     model_metric: float
     improvement: float
     p_value: float
-    n_rows: int
+    n_rows: int  # rows learned from
     n_buyers: int
     n_buyers_scored: int
     folds: tuple[FoldReport, ...]
@@ -451,7 +456,8 @@ def _cross_validate(training: TrainingSet, own, gain, weight, fold, n_splits):
     for f in range(n_splits):
         test = fold == f
         values = shuffled.with_affinity(~test)  # a held-out buyer has no taste of its own
-        fit = _fit(values[~test], own[~test] > 0, weight[~test])
+        learn = ~test & training.fit
+        fit = _fit(values[learn], own[learn] > 0, weight[learn])
         oof[test] = _log_odds(fit, values[test])
         prior[test] = score_prior(values[test])
     return oof, prior
@@ -603,8 +609,9 @@ def train_scoring_model(
     personal_adopted = False
     if test.any():
         values = training.with_affinity(~test)
-        global_fit = _fit(values[~test], own[~test] > 0, weight[~test])
-        personal_fit = _fit(values[~test], own[~test] > 0, weight[~test], cols[~test], training.n_buyers)
+        learn = ~test & training.fit
+        global_fit = _fit(values[learn], own[learn] > 0, weight[learn])
+        personal_fit = _fit(values[learn], own[learn] > 0, weight[learn], cols[learn], training.n_buyers)
         judged, g = _ndcg_per_buyer(gain, _log_odds(global_fit, values), cols, test)
         _, p = _ndcg_per_buyer(gain, _log_odds(personal_fit, values, cols), cols, test)
         _, q = _ndcg_per_buyer(gain, score_prior(values), cols, test)
@@ -629,7 +636,8 @@ def train_scoring_model(
     # The final fits, on every row, each buyer's taste from all its outcomes (as a run reads it).
     values = training.with_affinity(np.ones(len(training), dtype=bool))
     personal = scorer == "personal"
-    final = _fit(values, own > 0, weight, cols if personal else None, training.n_buyers)
+    learn = training.fit
+    final = _fit(values[learn], own[learn] > 0, weight[learn], cols[learn] if personal else None, training.n_buyers)
     # Platt scaling on out-of-fold log-odds of the proposals: the chance a proposal is accepted.
     calibrate = labeled if (own[labeled] > 0).any() and (own[labeled] < 0).any() else np.ones(len(own), bool)
     platt = LogisticRegression(C=1e6).fit(oof[calibrate].reshape(-1, 1), own[calibrate] > 0)
@@ -648,10 +656,10 @@ def train_scoring_model(
         coef=final[0], intercept=final[1], deviations=MappingProxyType(deviations), calibration=calibration,
         kind="personal" if personal else "global", version=digest[:16],
         trained_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        n_rows=len(training), metrics=MappingProxyType(metrics))
+        n_rows=int(training.fit.sum()), metrics=MappingProxyType(metrics))
     return TrainingReport(
         model=model, scorer=scorer, prior_metric=float(np.mean(prior_ndcg)), model_metric=float(np.mean(model_ndcg)),
-        improvement=improvement, p_value=p_value, n_rows=len(training), n_buyers=n_buyers,
+        improvement=improvement, p_value=p_value, n_rows=int(training.fit.sum()), n_buyers=n_buyers,
         n_buyers_scored=len(scored), folds=folds, reason=reason, personal_metric=personal_metric,
         global_temporal_metric=global_latest, personal_interval=interval, n_buyers_personal=n_personal,
         skipped=training.skipped)

@@ -320,6 +320,10 @@ async def shortlist_page(request: Request, viewer: SignedIn, buyer_id: Id, secto
     filters = await _resolve_filters(sector, province, region, certification)
     shortlist = read_shortlist(store, buyer_id, filters)
     shown = shortlist.rows if all else shortlist.rows[:shortlist.top_k]
+    if shortlist.run_id is not None:
+        service_of(request).state.shown.add(shortlist.run_id, buyer_id,
+                                            [(r["rank"], r["supplier_id"], r["score"]) for r in shown],
+                                            f"{viewer.principal.role}:{viewer.principal.key_id}")
     recorded = store.history.outcomes_by_supplier(buyer_id, [row["supplier_id"] for row in shown])
     items = [{**row, "certifications": [c for c in row["supplier_certifications"].split(";") if c],
               "capacity": row["supplier_capacity_thb_per_month"], "recorded": recorded.get(row["supplier_id"], [])}
@@ -357,7 +361,8 @@ def feedback(request: Request, viewer: SignedIn, buyer_id: Id, csrf: Annotated[s
     if outcome not in OUTCOMES:
         raise InvalidInputError(f"outcome must be one of {', '.join(OUTCOMES)}, found {outcome!r}", "outcome")
     check_buyer_access(viewer.principal, buyer_id)
-    record_feedback(store_of(request), buyer_id, supplier_id, outcome, shown_only=viewer.is_buyer)
+    record_feedback(store_of(request), buyer_id, supplier_id, outcome, shown_only=viewer.is_buyer,
+                    actor=f"{viewer.principal.role}:{viewer.principal.key_id}")
     request.session["flash"] = ["feedback_saved", {"outcome": translate(f"outcome_{outcome}", viewer.lang),
                                                    "supplier": supplier_id}]
     return redirect(request, _safe_next(back) if back else f"/buyers/{quote(buyer_id, safe='')}")

@@ -105,3 +105,15 @@ def test_an_older_store_gains_the_new_result_columns(tmp_path):
     store = Store(f"sqlite:///{path}")
     old = store.runs.pair(1, "B1", "S1")["shortlist"]
     assert old["reasons_th"] == "" and old["features"] is None and old["slot"] is None
+
+
+def test_events_are_appended_in_order_with_their_ids(store):
+    ids = store.events.append([{"kind": "shown", "buyer_id": "B1", "supplier_id": f"S{k}", "rank": k + 1, "score": 0.5}
+                               for k in range(3)])
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    fix = store.events.append([{"kind": "deal", "buyer_id": "B1", "supplier_id": "S0", "value_thb": 1.0,
+                                "supersedes": ids[0]}])[0]
+    total, rows = store.events.page(buyer_id="B1")
+    assert total == 4 and [r["event_id"] for r in rows] == [*ids, fix]
+    assert store.events.get(ids[0])["kind"] == "shown" and store.events.get(fix)["supersedes"] == ids[0]
+    assert store.events.page(kind="deal")[0] == 1

@@ -26,6 +26,7 @@ __all__ = [
     "errors",
     "fail",
     "open_store",
+    "print_imported",
     "print_rejected",
     "progress",
 ]
@@ -90,6 +91,14 @@ def progress():
             bar.update(tasks[stage], completed=done, total=total)
 
         yield report
+
+
+def print_imported(store, report) -> None:
+    """What an import stored, and how many of its product items the encoder read anew."""
+    embedded = report.embedded
+    console.print(f"Imported into {store.url}: {report.counts}"
+                  + (f"; {embedded['items']:,} product items read by the encoder, {embedded['computed']:,} of them new"
+                     if embedded else ""), highlight=False)
 
 
 def print_rejected(rejected, limit: int = 10, written: Path | None = None) -> None:

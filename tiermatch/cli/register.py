@@ -15,6 +15,7 @@ from ._common import (
     boundary,
     console,
     open_store,
+    print_imported,
     print_rejected,
 )
 
@@ -44,9 +45,7 @@ def import_(
     if report.rejected:
         write_rejected_rows(rejected, report.rejected)
     print_rejected(report.rejected, written=rejected)
-    console.print(f"Imported into {store.url}: {report.counts}"
-                  + (f"; {report.embedded['items']:,} product items read by the encoder, "
-                     f"{report.embedded['computed']:,} of them new" if report.embedded else ""), highlight=False)
+    print_imported(store, report)
     console.print(f"The store now holds {store.counts()}", highlight=False)
 
 

@@ -20,6 +20,7 @@ from ._common import (
     console,
     errors,
     open_store,
+    print_imported,
     print_rejected,
     progress,
 )
@@ -140,9 +141,7 @@ def demo(
     paths = write_register(make_register(n_suppliers, n_buyers, random_state=seed), out / "register")
     store = open_store(database)
     report = import_files(store, suppliers=paths["suppliers"], buyers=paths["buyers"], history=paths["partnerships"])
-    console.print(f"Imported into {store.url}: {report.counts}"
-                  + (f"; {report.embedded['items']:,} product items read by the encoder, "
-                     f"{report.embedded['computed']:,} of them new" if report.embedded else ""), highlight=False)
+    print_imported(store, report)
     register = load_register(store)
     register.rejected = report.rejected + register.rejected
     _run_and_report(register, RunOptions(), out)

@@ -28,6 +28,7 @@ from .models import (
     retrain,
     scorer_for,
 )
+from .outcomes import ACTIONS, EVENT_KINDS, ShownLog, funnel, read_events, record_event
 from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
 from .programme import ProgrammeTargets, cluster_report, cluster_report_json, targets_report
 from .register import Register, load_register
@@ -62,6 +63,12 @@ from .runs import (
 from .vocabulary import TermSuggestion, site_vocabulary, suggest_terms
 
 __all__ = [
+    "ACTIONS",
+    "EVENT_KINDS",
+    "ShownLog",
+    "funnel",
+    "read_events",
+    "record_event",
     "ADMIN",
     "BUYER",
     "MATCHMAKER",

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from ..features.profiles import Buyer, Partnership, Supplier
 from .embeddings import EmbeddingRepository
 from .engine import create_store_engine, migrate
+from .events import EventRepository
 from .history import HistoryRepository
 from .keys import KeyRepository
 from .models import ModelRepository
@@ -61,6 +62,7 @@ class Store:
         self.models = ModelRepository(self.engine)
         self.web = WebRepository(self.engine)
         self.embeddings = EmbeddingRepository(self.engine)
+        self.events = EventRepository(self.engine)
 
     @property
     def url(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 __all__ = [
     "api_keys_table",
     "embeddings_table",
+    "events_table",
     "buyers_table",
     "metadata",
     "models_table",
@@ -150,4 +151,21 @@ embeddings_table = Table(
     Column("model", String(64), primary_key=True),  # the encoder's version
     Column("text_key", String(32), primary_key=True),  # a hash of the text (features.encoder.text_key)
     Column("vector", LargeBinary, nullable=False),  # int8 values and a float32 scale (features.encoder.quantize)
+)
+events_table = Table(
+    "events", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(30), nullable=False, index=True),  # services.outcomes.EVENT_KINDS
+    Column("buyer_id", String(200), nullable=False),
+    Column("supplier_id", String(200), nullable=False),
+    Column("run_id", Integer, nullable=True),  # the run whose shortlist was shown or acted on
+    Column("rank", Integer, nullable=True),
+    Column("score", Float, nullable=True),
+    Column("model_version", String(64), nullable=True),  # what scored it: "prior" or a model version
+    Column("actor", String(200), nullable=True),  # who saw it or acted: a key's role and id, a user
+    Column("value_thb", Float, nullable=True),
+    Column("supersedes", Integer, nullable=True),  # a correction names the event it replaces; nothing is overwritten
+    Column("note", String(2000), nullable=True),
+    Index("ix_events_pair", "buyer_id", "supplier_id"),
 )

@@ -1,0 +1,94 @@
+"""The outcome log: shown rows logged as served, actions appended, corrections supersede without overwriting,
+the funnel per scorer version; read back through the API and the store."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+
+def _events(svc, **query):
+    response = svc.client.get("/events", params=query, headers=svc.headers["matchmaker"])
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _flushed(svc):
+    svc.app.state.shown.flush()
+
+
+def test_a_served_shortlist_is_logged_as_shown_with_who_saw_it(served):
+    before = _events(served, kind="shown", buyer_id="B1")["total"]
+    page = served.client.get("/buyers/B1/shortlist", headers=served.headers["buyer"]).json()
+    _flushed(served)
+    shown = _events(served, kind="shown", buyer_id="B1", limit=500)
+    assert shown["total"] == before + len(page["items"])
+    latest = shown["items"][-len(page["items"]):]
+    assert [(e["rank"], e["supplier_id"]) for e in latest] == [(i["rank"], i["supplier_id"]) for i in page["items"]]
+    assert all(e["actor"].startswith("buyer:") and e["model_version"] == "prior" and e["run_id"] == page["run_id"]
+               for e in latest)
+
+
+def test_the_shown_log_is_written_within_a_second_without_a_flush(served):
+    before = _events(served, kind="shown", buyer_id="B2")["total"]
+    served.client.get("/buyers/B2/shortlist", headers=served.headers["matchmaker"])
+    deadline = time.monotonic() + 10
+    while _events(served, kind="shown", buyer_id="B2")["total"] == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _events(served, kind="shown", buyer_id="B2")["total"] > before
+
+
+def test_actions_are_appended_and_a_correction_supersedes_without_overwriting(service):
+    h = service.headers["matchmaker"]
+    service.run()
+    service.client.get("/buyers/B1/shortlist", headers=h)
+    _flushed(service)
+    requested = service.client.post("/events", json={"kind": "meeting_requested", "buyer_id": "B1",
+                                                     "supplier_id": "S1"}, headers=h)
+    assert requested.status_code == 201, requested.text
+    deal = service.client.post("/events", json={"kind": "deal", "buyer_id": "B1", "supplier_id": "S1",
+                                                "value_thb": 500_000}, headers=h).json()
+    # The value was mistyped: a correction, not an edit.
+    fixed = service.client.post("/events", json={"kind": "deal", "buyer_id": "B1", "supplier_id": "S1",
+                                                 "value_thb": 50_000, "supersedes": deal["event_id"]}, headers=h)
+    assert fixed.status_code == 201 and fixed.json()["supersedes"] == deal["event_id"]
+    log = {e["event_id"]: e for e in _events(service, buyer_id="B1", supplier_id="S1")["items"]}
+    assert log[deal["event_id"]]["value_thb"] == 500_000  # still there, as recorded
+    assert log[deal["event_id"]]["superseded_by"] == fixed.json()["event_id"]
+    funnel = service.client.get("/programme/funnel", headers=h).json()
+    prior = next(row for row in funnel if row["model_version"] == "prior")
+    assert prior["shown"] >= 1 and prior["requested"] == 1 and prior["deal"] == 1
+    assert prior["deal_value_thb"] == 50_000  # the corrected value counts
+
+
+def test_feedback_lands_in_the_log_too(service):
+    h = service.headers["matchmaker"]
+    service.run()
+    response = service.client.post("/feedback", json={"buyer_id": "B2", "supplier_id": "S4", "outcome": "accepted"},
+                                   headers=h)
+    assert response.status_code == 201
+    items = _events(service, kind="accepted", buyer_id="B2")["items"]
+    assert [(e["supplier_id"], e["actor"].split(":")[0]) for e in items] == [("S4", "matchmaker")]
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"kind": "meeting_held", "buyer_id": "B1", "supplier_id": "S404"}, 404, "body.supplier_id"),
+    ({"kind": "follow_up", "buyer_id": "B1", "supplier_id": "S1", "value_thb": 10}, 422, "body.value_thb"),
+    ({"kind": "deal", "buyer_id": "B1", "supplier_id": "S1", "supersedes": 999999}, 404, "body.supersedes"),
+    ({"kind": "shown", "buyer_id": "B1", "supplier_id": "S1"}, 422, "body.kind"),
+])
+def test_bad_events_are_refused_saying_why_and_nothing_is_stored(service, body, status, field):
+    before = service.store.events.page()[0]
+    response = service.client.post("/events", json=body, headers=service.headers["matchmaker"])
+    assert response.status_code == status and response.json()["field"] == field, response.text
+    assert service.store.events.page()[0] == before
+
+
+def test_a_buyer_logs_its_own_pairs_only(service):
+    service.run()
+    mine = service.client.post("/events", json={"kind": "meeting_requested", "buyer_id": "B1", "supplier_id": "S2"},
+                               headers=service.headers["buyer"])
+    other = service.client.post("/events", json={"kind": "meeting_requested", "buyer_id": "B2", "supplier_id": "S4"},
+                                headers=service.headers["buyer"])
+    assert mine.status_code == 201 and other.status_code == 403

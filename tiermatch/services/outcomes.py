@@ -1,0 +1,153 @@
+"""The outcome log: what tiermatch showed to whom, and every action after it, one place every door writes to.
+
+Each shortlist row served (through the JSON service or a page) is logged as ``shown`` with who saw it, its
+rank and score, the run and the scorer's version; each action after it (a meeting requested, a proposal
+accepted or rejected, a meeting held, a follow-up, a deal with its value) is an event of its own. Nothing is
+overwritten: a correction is a new event that names the one it supersedes. :func:`funnel` counts, per scorer
+version, the pairs shown and how many went on to a request, a meeting and a deal.
+
+Shown rows are buffered (:class:`ShownLog`) and written together at most a second later, so that serving a
+shortlist never waits on the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+
+from ..errors import InvalidInputError, NotFoundError
+from ..store import Store
+
+__all__ = ["ACTIONS", "EVENT_KINDS", "ShownLog", "funnel", "read_events", "record_event", "scorer_version"]
+
+ACTIONS = ("meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal")
+EVENT_KINDS = ("shown", *ACTIONS)
+# The funnel's stages, each reached by any of these (live) events on a shown pair.
+_STAGES = {"requested": ("meeting_requested", "accepted", "meeting_held", "deal"),
+           "met": ("meeting_held", "deal"), "deal": ("deal",)}
+
+
+def scorer_version(store: Store, run_id: int | None) -> str:
+    """What scored a run: ``"prior"`` or the learned model's version."""
+    run = store.runs.get(run_id) if run_id is not None else None
+    scoring = ((run or {}).get("summary") or {}).get("scoring") or {}
+    return scoring.get("version") or "prior" if scoring.get("scorer", "prior") != "prior" else "prior"
+
+
+@dataclass
+class ShownLog:
+    """Shortlist rows shown, kept in memory and written to the store together (``flush``), at least every
+    ``seconds`` by a background thread once :meth:`start` is called."""
+
+    store: Store
+    seconds: float = 1.0
+    _rows: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _versions: dict = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def add(self, run_id: int, buyer_id: str, shown, actor: str) -> None:
+        """``shown``: ``(rank, supplier_id, score)`` of each row on the page served to ``actor``."""
+        if run_id not in self._versions:
+            self._versions = {run_id: scorer_version(self.store, run_id)}
+        version = self._versions[run_id]
+        rows = [{"kind": "shown", "buyer_id": buyer_id, "supplier_id": supplier_id, "run_id": run_id, "rank": rank,
+                 "score": score, "model_version": version, "actor": actor, "at": _utcnow()}
+                for rank, supplier_id, score in shown]
+        with self._lock:
+            self._rows.extend(rows)
+
+    def flush(self) -> int:
+        """Write what is buffered; returns how many rows."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if rows:
+            self.store.events.append(rows)
+        return len(rows)
+
+    def start(self) -> None:
+        def loop():
+            while not self._stop.wait(self.seconds):
+                self.flush()
+
+        threading.Thread(target=loop, name="tiermatch-shown-log", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.flush()
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, actor: str,
+                 value_thb: float | None = None, supersedes: int | None = None, note: str | None = None) -> dict:
+    """Log an action on a pair (one of :data:`ACTIONS`); a correction names the event it ``supersedes``.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown kind, a value on anything but a deal, or a correction of an event of another pair.
+    NotFoundError
+        For an unknown buyer, SME or superseded event.
+    """
+    if kind not in ACTIONS:
+        raise InvalidInputError(f"kind must be one of {', '.join(ACTIONS)}, found {kind!r}", "kind")
+    if value_thb is not None and kind != "deal":
+        raise InvalidInputError("value_thb is the value of a deal: give it with kind 'deal' only", "value_thb")
+    for table, key in (("buyers", buyer_id), ("suppliers", supplier_id)):
+        if not store.profiles.exists(table, key):
+            raise NotFoundError(table[:-1], key, f"{table[:-1]}_id")
+    if supersedes is not None:
+        old = store.events.get(supersedes)
+        if old is None:
+            raise NotFoundError("event", supersedes, "supersedes")
+        if (old["buyer_id"], old["supplier_id"]) != (buyer_id, supplier_id):
+            raise InvalidInputError(f"event {supersedes} is about {old['buyer_id']} and {old['supplier_id']}, "
+                                    "not this pair", "supersedes")
+    run_id = store.runs.latest_completed_id()
+    event = {"kind": kind, "buyer_id": buyer_id, "supplier_id": supplier_id, "run_id": run_id,
+             "model_version": scorer_version(store, run_id), "actor": actor, "value_thb": value_thb,
+             "supersedes": supersedes, "note": note}
+    event_id = store.events.append([event])[0]
+    return store.events.get(event_id)
+
+
+def read_events(store: Store, **filters) -> tuple[int, list[dict]]:
+    """Events in the order recorded (``buyer_id``, ``supplier_id``, ``kind``, ``limit``, ``offset``), each with
+    ``superseded_by`` where a later correction replaced it."""
+    total, rows = store.events.page(**filters)
+    replaced = {e["supersedes"]: e["event_id"] for e in store.events.all() if e["supersedes"] is not None}
+    return total, [{**row, "superseded_by": replaced.get(row["event_id"])} for row in rows]
+
+
+def funnel(store: Store) -> list[dict]:
+    """Per scorer version: pairs shown, and how many of them went on to a request, a meeting and a deal (live
+    events only: a superseded one no longer counts), with the deals' value."""
+    events = store.events.all()
+    superseded = {e["supersedes"] for e in events if e["supersedes"] is not None}
+    live = [e for e in events if e["event_id"] not in superseded]
+    shown: dict[tuple, str] = {}
+    for e in live:
+        if e["kind"] == "shown":
+            shown.setdefault((e["buyer_id"], e["supplier_id"]), e["model_version"] or "prior")
+    reached: dict[str, set] = {stage: set() for stage in _STAGES}
+    value: dict[tuple, float] = {}
+    for e in live:
+        pair = (e["buyer_id"], e["supplier_id"])
+        if pair not in shown:
+            continue
+        for stage, kinds in _STAGES.items():
+            if e["kind"] in kinds:
+                reached[stage].add(pair)
+        if e["kind"] == "deal" and e["value_thb"] is not None:
+            value[pair] = e["value_thb"]  # the latest live deal value of the pair
+    rows = []
+    for version in sorted(set(shown.values())):
+        pairs = {p for p, v in shown.items() if v == version}
+        rows.append({"model_version": version, "shown": len(pairs),
+                     **{stage: len(pairs & reached[stage]) for stage in _STAGES},
+                     "deal_value_thb": sum(value.get(p, 0.0) for p in pairs)})
+    return rows
