@@ -35,7 +35,7 @@ class EventIn(BaseModel):
     kind: Literal["meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal"]
     buyer_id: Id
     supplier_id: Id
-    value_thb: float | None = Field(None, ge=0, le=1e12, description="the deal's value, with kind deal only")
+    value_thb: float | None = Field(None, ge=0, le=1e12, description="the partnership's value, with an outcome (accepted, rejected, deal) only")
     supersedes: int | None = Field(None, ge=1, le=2**62)
     note: str | None = Field(None, max_length=2000)
 

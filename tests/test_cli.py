@@ -1,6 +1,7 @@
 """End to end through the command line, on generated register files."""
 
 import csv
+import datetime as dt
 import json
 from collections import Counter
 
@@ -268,3 +269,25 @@ def test_an_output_folder_that_cannot_be_written_says_so(register, tmp_path):
                     "--out", blocked / "out")
     assert result.exit_code == 1
     assert "cannot read or write" in result.output and "a-file" in result.output and "Dask" not in result.output
+
+
+def test_export_writes_the_logs_outcomes_as_a_partnerships_file_that_imports_again(tmp_path):
+    from tiermatch.io import read_partnerships
+    from tiermatch.services import record_event
+    from tiermatch.store import Store
+
+    register = tmp_path / "register"
+    assert invoke("generate", "--out", register, "--suppliers", "40", "--buyers", "5").exit_code == 0
+    database = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    assert invoke("import", "--suppliers", register / "suppliers.csv", "--buyers", register / "buyers.csv",
+                  "--history", register / "partnerships.csv", "--database", database).exit_code == 0
+    imported = read_partnerships(register / "partnerships.csv").records
+    store = Store(database)
+    first = imported[0]
+    record_event(store, "deal", first.buyer_id, first.supplier_id, actor="matchmaker", value_thb=120_000,
+                 date=dt.date(2026, 11, 30))
+    result = invoke("export", "--history", tmp_path / "out.csv", "--database", database)
+    assert result.exit_code == 0 and f"{len(imported) + 1} outcomes written" in result.output
+    exported = read_partnerships(tmp_path / "out.csv")
+    assert not exported.errors and exported.records[:-1] == imported
+    assert exported.records[-1].outcome == "deal" and exported.records[-1].value_thb == 120_000

@@ -92,3 +92,23 @@ def test_a_buyer_logs_its_own_pairs_only(service):
     other = service.client.post("/events", json={"kind": "meeting_requested", "buyer_id": "B2", "supplier_id": "S4"},
                                 headers=service.headers["buyer"])
     assert mine.status_code == 201 and other.status_code == 403
+
+
+def test_an_outcome_corrected_through_the_log_changes_the_next_run(service):
+    """A rejection recorded by mistake, then corrected to accepted: the history read back and the next run
+    follow the correction (the SME is the buyer's partner, not a rejected one)."""
+    h = service.headers["matchmaker"]
+    first = service.run()
+    assert "S1" in {r["supplier_id"] for r in service.store.runs.matches(first["run_id"], "shortlist",
+                                                                          buyer_id="B1")[1]}
+    wrong = service.client.post("/events", json={"kind": "rejected", "buyer_id": "B1", "supplier_id": "S1"},
+                                headers=h).json()
+    history = service.client.get("/feedback", params={"buyer_id": "B1"}, headers=h).json()["items"]
+    assert [(p["supplier_id"], p["outcome"]) for p in history] == [("S1", "rejected")]
+    service.client.post("/events", json={"kind": "accepted", "buyer_id": "B1", "supplier_id": "S1",
+                                         "supersedes": wrong["event_id"]}, headers=h)
+    history = service.client.get("/feedback", params={"buyer_id": "B1"}, headers=h).json()["items"]
+    assert [(p["supplier_id"], p["outcome"]) for p in history] == [("S1", "accepted")]
+    shown = service.run(show_past=True)
+    explanation = service.client.get("/pairs/B1/S1/explanation", headers=h).json()
+    assert shown["summary"]["history_rows"] == 1 and explanation["reasons"].startswith("ALREADY this buyer's partner")

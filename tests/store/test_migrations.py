@@ -53,3 +53,25 @@ def test_a_new_store_is_at_the_newest_revision(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'new.sqlite'}")
     with store.engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == head_revision()
+
+
+def test_partnerships_stored_before_the_outcome_log_enter_it(database_url_or_engine):
+    from tiermatch.features.profiles import Partnership
+    from tiermatch.services import outcomes_from_log
+    from tiermatch.store.engine import migrate
+
+    engine = database_url_or_engine if isinstance(database_url_or_engine, sa.Engine) else \
+        sa.create_engine(database_url_or_engine)
+    migrate(engine, "0004")
+    stored = [Partnership(supplier_id="S1", buyer_id="B1", outcome="accepted", date="2025-01-15", value_thb=9),
+              Partnership(supplier_id="S2", buyer_id="B1", outcome="rejected")]
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO partnerships (key, supplier_id, buyer_id, outcome, profile) "
+                             "VALUES (:k, :s, :b, :o, :p)"),
+                     [{"k": f"{p.supplier_id}-{p.outcome}", "s": p.supplier_id, "b": p.buyer_id, "o": p.outcome,
+                       "p": p.model_dump_json()} for p in stored])
+    store = Store(engine)
+    assert sorted(outcomes_from_log(store), key=lambda p: p.supplier_id) == stored
+    assert {e["actor"] for e in store.events.all()} == {"import"}
+    Store(engine)  # opening it again logs nothing twice
+    assert len(store.events.all()) == 2

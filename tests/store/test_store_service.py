@@ -117,3 +117,22 @@ def test_events_are_appended_in_order_with_their_ids(store):
     assert total == 4 and [r["event_id"] for r in rows] == [*ids, fix]
     assert store.events.get(ids[0])["kind"] == "shown" and store.events.get(fix)["supersedes"] == ids[0]
     assert store.events.page(kind="deal")[0] == 1
+
+
+def test_the_outcome_log_holds_every_outcome_and_the_history_follows_its_corrections(store):
+    from tiermatch.features.profiles import Partnership
+    from tiermatch.services import outcomes_from_log, record_event
+
+    store.import_register([supplier("S1"), supplier("S2")], [buyer("B1")],
+                          [Partnership(supplier_id="S1", buyer_id="B1", outcome="accepted", date="2025-01-15")])
+    store.import_register(partnerships=[Partnership(supplier_id="S1", buyer_id="B1", outcome="accepted",
+                                                    date="2025-01-15")])  # the same file again
+    imported = store.events.all()
+    assert [(e["kind"], e["actor"], str(e["outcome_date"])) for e in imported] == [("accepted", "import", "2025-01-15")]
+    wrong = record_event(store, "accepted", "B1", "S2", actor="matchmaker:u1")
+    record_event(store, "meeting_requested", "B1", "S2", actor="buyer:B1")
+    fixed = record_event(store, "rejected", "B1", "S2", actor="matchmaker:u1", supersedes=wrong["event_id"])
+    live = outcomes_from_log(store)
+    assert [(p.supplier_id, p.outcome) for p in live] == [("S1", "accepted"), ("S2", "rejected")]
+    assert sorted(store.history.all(), key=lambda p: p.supplier_id) == live  # the history is the log's outcomes
+    assert fixed["supersedes"] == wrong["event_id"] and store.events.get(wrong["event_id"])["kind"] == "accepted"

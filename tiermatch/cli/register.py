@@ -1,4 +1,5 @@
-"""``tiermatch import`` and ``tiermatch generate``: the register into the store, and a demo register as files."""
+"""``tiermatch import``, ``export`` and ``generate``: the register into the store, its outcomes out of it, and
+a demo register as files."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ._common import (
     print_rejected,
 )
 
-__all__ = ["generate", "import_", "register_commands"]
+__all__ = ["export", "generate", "import_", "register_commands"]
 
 
 @boundary
@@ -50,6 +51,24 @@ def import_(
 
 
 @boundary
+def export(
+    history: Annotated[Path, typer.Option(help="partnerships.csv to write")],
+    database: DatabaseOption = None,
+) -> None:
+    """Write every live outcome in the store's outcome log (imported, or recorded since as feedback and events;
+    corrections applied) as an interchange partnerships.csv.
+
+    Example: tiermatch export --history partnerships.csv
+    """
+    from ..io import write_partnerships
+    from ..services import outcomes_from_log
+
+    outcomes = outcomes_from_log(open_store(database))
+    write_partnerships(history, outcomes)
+    console.print(f"{len(outcomes)} outcomes written to {history}", highlight=False)
+
+
+@boundary
 def generate(
     out: Annotated[Path, typer.Option(help="folder for suppliers.csv, buyers.csv and partnerships.csv")] = Path("demo-register"),
     n_suppliers: SmeCountOption = 2000,
@@ -68,4 +87,5 @@ def generate(
 
 def register_commands(app: typer.Typer) -> None:
     app.command("import")(import_)
+    app.command()(export)
     app.command()(generate)

@@ -17,7 +17,6 @@ reader with :func:`true_relevance`. The catalogue is
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
 import itertools
 import random
@@ -28,7 +27,7 @@ import numpy as np
 
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.reference import CERTIFICATIONS, SECTORS, haversine_km, provinces
-from ..io.atomic import write_atomically
+from ..io.outputs import interchange_row, write_partnerships, write_rows
 from ._catalog import CATALOG, CatalogItem
 from ._longtail import LONG_TAIL
 
@@ -248,7 +247,6 @@ _SUPPLIER_COLUMNS = ("supplier_id", "name", "sector", "products", "province", "c
                      "otop")
 _BUYER_COLUMNS = ("buyer_id", "name", "buyer_type", "sector", "needs", "province", "required_certifications",
                   "latitude", "longitude", "demand_thb_per_month", "max_suppliers", "max_distance_km")
-_PARTNERSHIP_COLUMNS = ("supplier_id", "buyer_id", "outcome", "date", "value_thb")
 
 
 # --------------------------------------------------------------------------- the register
@@ -1191,32 +1189,6 @@ def make_register(n_suppliers: int = 2000, n_buyers: int = 200, *, random_state=
     return register
 
 
-def _write_rows(path: Path, columns, rows) -> None:
-    def write(f):
-        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-
-    write_atomically(path, write)
-
-
-def _record_row(record, columns) -> dict[str, str]:
-    row = {}
-    for column in columns:
-        value = getattr(record, column, None)
-        if value is None:
-            row[column] = ""
-        elif isinstance(value, list):
-            row[column] = ";".join(value)
-        elif isinstance(value, bool):
-            row[column] = "true" if value else "false"
-        elif isinstance(value, float) and value.is_integer():
-            row[column] = str(int(value))
-        else:
-            row[column] = str(value)
-    return row
-
-
 def write_register(register: DemoRegister, directory) -> dict[str, Path]:
     """Write ``suppliers.csv``, ``buyers.csv`` and ``partnerships.csv`` in the interchange format.
 
@@ -1248,13 +1220,12 @@ def write_register(register: DemoRegister, directory) -> dict[str, Path]:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    supplier_rows = register.supplier_rows or [_record_row(s, _SUPPLIER_COLUMNS) for s in register.suppliers]
-    buyer_rows = register.buyer_rows or [_record_row(b, _BUYER_COLUMNS) for b in register.buyers]
+    supplier_rows = register.supplier_rows or [interchange_row(s, _SUPPLIER_COLUMNS) for s in register.suppliers]
+    buyer_rows = register.buyer_rows or [interchange_row(b, _BUYER_COLUMNS) for b in register.buyers]
     paths = {name: directory / f"{name}.csv" for name in ("suppliers", "buyers", "partnerships")}
-    _write_rows(paths["suppliers"], _SUPPLIER_COLUMNS, supplier_rows)
-    _write_rows(paths["buyers"], _BUYER_COLUMNS, buyer_rows)
-    _write_rows(paths["partnerships"], _PARTNERSHIP_COLUMNS,
-                      (_record_row(p, _PARTNERSHIP_COLUMNS) for p in register.partnerships))
+    write_rows(paths["suppliers"], _SUPPLIER_COLUMNS, supplier_rows)
+    write_rows(paths["buyers"], _BUYER_COLUMNS, buyer_rows)
+    write_partnerships(paths["partnerships"], register.partnerships)
     return paths
 
 

@@ -5,7 +5,7 @@ The edge between the file system and the core: nothing in ``features`` or
 """
 
 from .atomic import write_atomically, write_csv
-from .outputs import PartitionWriter, write_cluster_outputs, write_outputs, write_rejected_rows
+from .outputs import PartitionWriter, write_cluster_outputs, write_outputs, write_partnerships, write_rejected_rows
 from .partitions import CsvPartition, ParquetPartition, open_suppliers
 from .records import decode_csv, parquet_cells, read_buyers, read_partnerships, read_records, read_suppliers
 
@@ -24,5 +24,6 @@ __all__ = [
     "write_cluster_outputs",
     "write_csv",
     "write_outputs",
+    "write_partnerships",
     "write_rejected_rows",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -11,7 +12,10 @@ from ..matcher import MatchResult
 from ..matcher.clusters import ClusterReport
 from .atomic import write_atomically, write_csv
 
-__all__ = ["PartitionWriter", "write_cluster_outputs", "write_outputs", "write_rejected_rows"]
+__all__ = ["PARTNERSHIP_COLUMNS", "PartitionWriter", "interchange_row", "write_cluster_outputs", "write_outputs",
+           "write_partnerships", "write_rejected_rows", "write_rows"]
+
+PARTNERSHIP_COLUMNS = ("supplier_id", "buyer_id", "outcome", "date", "value_thb")
 
 _RECOMMENDATION_COLUMNS = ["supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"]
 
@@ -34,6 +38,40 @@ class PartitionWriter:
 
     def __call__(self, partition: int, matches) -> None:
         write_csv(self.directory / f"part-{partition:05d}.csv", _RECOMMENDATION_COLUMNS, _recommendation_rows(matches))
+
+
+def interchange_row(record, columns) -> dict[str, str]:
+    """A record's ``columns`` as interchange cells: ``;`` between list items, ``true``/``false``, whole numbers
+    without a decimal point, nothing for a missing value."""
+    row = {}
+    for column in columns:
+        value = getattr(record, column, None)
+        if value is None:
+            row[column] = ""
+        elif isinstance(value, list):
+            row[column] = ";".join(value)
+        elif isinstance(value, bool):
+            row[column] = "true" if value else "false"
+        elif isinstance(value, float) and value.is_integer():
+            row[column] = str(int(value))
+        else:
+            row[column] = str(value)
+    return row
+
+
+def write_rows(path: str | Path, columns, rows) -> None:
+    """Rows (dicts) under a header of ``columns``, as UTF-8 CSV, atomically."""
+    def write(f):
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    write_atomically(path, write)
+
+
+def write_partnerships(path: str | Path, partnerships) -> None:
+    """Partnerships as an interchange ``partnerships.csv``."""
+    write_rows(path, PARTNERSHIP_COLUMNS, (interchange_row(p, PARTNERSHIP_COLUMNS) for p in partnerships))
 
 
 def write_rejected_rows(path: str | Path, rejected_rows) -> None:

@@ -17,11 +17,14 @@ import threading
 from dataclasses import dataclass, field
 
 from ..errors import InvalidInputError, NotFoundError
-from ..store import Store
+from ..features.profiles import Partnership
+from ..store import Store, outcome_event
 
-__all__ = ["ACTIONS", "EVENT_KINDS", "ShownLog", "funnel", "read_events", "record_event", "scorer_version"]
+__all__ = ["ACTIONS", "EVENT_KINDS", "OUTCOMES", "ShownLog", "check_pair", "funnel", "outcomes_from_log", "read_events",
+           "record_event", "scorer_version"]
 
 ACTIONS = ("meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal")
+OUTCOMES = ("accepted", "rejected", "deal")  # the actions that are a proposal's outcome: history to learn from
 EVENT_KINDS = ("shown", *ACTIONS)
 # The funnel's stages, each reached by any of these (live) events on a shown pair.
 _STAGES = {"requested": ("meeting_requested", "accepted", "meeting_held", "deal"),
@@ -82,9 +85,14 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, actor: str,
-                 value_thb: float | None = None, supersedes: int | None = None, note: str | None = None) -> dict:
+def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, actor: str | None,
+                 value_thb: float | None = None, supersedes: int | None = None, note: str | None = None,
+                 date: dt.date | None = None) -> dict:
     """Log an action on a pair (one of :data:`ACTIONS`); a correction names the event it ``supersedes``.
+
+    An outcome (``accepted``, ``rejected``, ``deal``, dated ``date``, today by default) is history for the next
+    run and for training: it enters the history of outcomes with the event, and a correction takes the outcome
+    it replaces out of that history (:meth:`~tiermatch.store.Store.record`, one transaction).
 
     Raises
     ------
@@ -95,11 +103,11 @@ def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, ac
     """
     if kind not in ACTIONS:
         raise InvalidInputError(f"kind must be one of {', '.join(ACTIONS)}, found {kind!r}", "kind")
-    if value_thb is not None and kind != "deal":
-        raise InvalidInputError("value_thb is the value of a deal: give it with kind 'deal' only", "value_thb")
-    for table, key in (("buyers", buyer_id), ("suppliers", supplier_id)):
-        if not store.profiles.exists(table, key):
-            raise NotFoundError(table[:-1], key, f"{table[:-1]}_id")
+    if value_thb is not None and kind not in OUTCOMES:
+        raise InvalidInputError(f"value_thb is the value of a partnership: give it with an outcome "
+                                f"({', '.join(OUTCOMES)}), not with {kind}", "value_thb")
+    check_pair(store, buyer_id, supplier_id)
+    replaced = []
     if supersedes is not None:
         old = store.events.get(supersedes)
         if old is None:
@@ -107,19 +115,49 @@ def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, ac
         if (old["buyer_id"], old["supplier_id"]) != (buyer_id, supplier_id):
             raise InvalidInputError(f"event {supersedes} is about {old['buyer_id']} and {old['supplier_id']}, "
                                     "not this pair", "supersedes")
+        replaced = [_as_partnership(old)] if old["kind"] in OUTCOMES else []
     run_id = store.runs.latest_completed_id()
-    event = {"kind": kind, "buyer_id": buyer_id, "supplier_id": supplier_id, "run_id": run_id,
-             "model_version": scorer_version(store, run_id), "actor": actor, "value_thb": value_thb,
-             "supersedes": supersedes, "note": note}
-    event_id = store.events.append([event])[0]
+    more = {"run_id": run_id, "model_version": scorer_version(store, run_id), "supersedes": supersedes, "note": note}
+    if kind in OUTCOMES:
+        outcome = Partnership(supplier_id=supplier_id, buyer_id=buyer_id, outcome=kind, value_thb=value_thb,
+                              date=date or dt.date.today())
+        event_id, = store.record([outcome_event(outcome, actor=actor, **more)], add=[outcome], remove=replaced)
+    else:
+        event_id, = store.record([{"kind": kind, "buyer_id": buyer_id, "supplier_id": supplier_id, "actor": actor,
+                                   **more}], remove=replaced)
     return store.events.get(event_id)
+
+
+def check_pair(store: Store, buyer_id: str, supplier_id: str) -> None:
+    """Raises :class:`NotFoundError` for an unknown buyer or SME."""
+    for table, key in (("buyers", buyer_id), ("suppliers", supplier_id)):
+        if not store.profiles.exists(table, key):
+            raise NotFoundError(table[:-1], key, f"{table[:-1]}_id")
+
+
+def _as_partnership(event: dict) -> Partnership:
+    return Partnership(supplier_id=event["supplier_id"], buyer_id=event["buyer_id"], outcome=event["kind"],
+                       value_thb=event["value_thb"], date=event["outcome_date"])
+
+
+def outcomes_from_log(store: Store) -> list[Partnership]:
+    """Every live outcome in the log (accepted, rejected, deal; not superseded), as partnerships in the order
+    recorded, the same outcome of a pair on the same day once (the latest value): what runs learn from and
+    what ``partnerships.csv`` exports."""
+    superseded = store.events.superseded()
+    live = {}
+    for e in store.events.all(OUTCOMES):
+        if e["event_id"] not in superseded:
+            p = _as_partnership(e)
+            live[p.supplier_id, p.buyer_id, p.outcome, p.date] = p
+    return list(live.values())
 
 
 def read_events(store: Store, **filters) -> tuple[int, list[dict]]:
     """Events in the order recorded (``buyer_id``, ``supplier_id``, ``kind``, ``limit``, ``offset``), each with
     ``superseded_by`` where a later correction replaced it."""
     total, rows = store.events.page(**filters)
-    replaced = {e["supersedes"]: e["event_id"] for e in store.events.all() if e["supersedes"] is not None}
+    replaced = store.events.superseded()
     return total, [{**row, "superseded_by": replaced.get(row["event_id"])} for row in rows]
 
 
@@ -127,7 +165,7 @@ def funnel(store: Store) -> list[dict]:
     """Per scorer version: pairs shown, and how many of them went on to a request, a meeting and a deal (live
     events only: a superseded one no longer counts), with the deals' value."""
     events = store.events.all()
-    superseded = {e["supersedes"] for e in events if e["supersedes"] is not None}
+    superseded = store.events.superseded()
     live = [e for e in events if e["event_id"] not in superseded]
     shown: dict[tuple, str] = {}
     for e in live:

@@ -14,6 +14,7 @@ from ..matcher.clusters import ClusterReport, suggest_clusters
 from ..matcher.targets import ProgrammeTargets, report_targets
 from ..store import Store
 from .models import in_use_model
+from .outcomes import outcomes_from_log
 from .register import Register
 from .vocabulary import site_vocabulary
 
@@ -41,7 +42,7 @@ def cluster_report(register: Register, **options) -> ClusterReport:
 
 def targets_report(store: Store, targets: ProgrammeTargets, as_of: dt.date | None = None) -> dict:
     """:func:`report_targets` over the stored register and feedback."""
-    return report_targets(store.profiles.all("suppliers"), store.history.all(), targets, as_of=as_of)
+    return report_targets(store.profiles.all("suppliers"), outcomes_from_log(store), targets, as_of=as_of)
 
 
 def cluster_report_json(report: ClusterReport) -> dict:

@@ -12,6 +12,7 @@ from ..features.validation import ReadResult, RowError, drop_unknown_partners
 from ..io import open_suppliers, read_buyers, read_partnerships, read_suppliers
 from ..matcher import FIT_SAMPLE
 from ..store import Store
+from .outcomes import outcomes_from_log
 
 __all__ = ["Register", "check_history", "load_register", "read_history"]
 
@@ -82,7 +83,7 @@ def load_register(store: Store | None = None, *, suppliers: Path | None = None, 
         supplier_ids, buyer_ids = {s.supplier_id for s in records}, {b.buyer_id for b in buyer_records}
         kept, problems = check_history(extra, supplier_ids, buyer_ids)
         return Register(SupplierSource.from_records(records, partition_size), buyer_records,
-                        store.history.all() + kept, list(extra.errors if extra else []) + problems,
+                        outcomes_from_log(store) + kept, list(extra.errors if extra else []) + problems,
                         suppliers=records, store=store)
     buyers_read = read_buyers(buyers)
     rejected = list(buyers_read.errors)

@@ -1,7 +1,8 @@
 """The store: profiles, history, keys, runs and models in SQLite (default) or any SQLAlchemy database.
 
 One repository per resource behind one facade (:class:`Store`): ``profiles``,
-``history``, ``keys``, ``runs``, ``models``, ``web``, ``embeddings`` (encoder vectors). Opening a store brings
+``history``, ``keys``, ``runs``, ``models``, ``web``, ``embeddings`` (encoder vectors), ``events`` (the
+outcome log; ``history`` holds its live outcomes, kept in step by :meth:`Store.record`). Opening a store brings
 its tables up to date (Alembic migrations in ``migrations/``). An import is
 one transaction: it lands whole or not at all; suppliers and buyers are
 keyed by id, so importing a file again updates rows, never duplicates them.
@@ -25,7 +26,13 @@ from .profiles import ProfileRepository
 from .runs import RunRepository
 from .web import WebRepository
 
-__all__ = ["ImportCounts", "Store", "create_store_engine"]
+__all__ = ["ImportCounts", "Store", "create_store_engine", "outcome_event"]
+
+
+def outcome_event(p: Partnership, *, actor: str | None, **more) -> dict:
+    """The outcome log's event for a partnership's outcome."""
+    return {"kind": p.outcome, "buyer_id": p.buyer_id, "supplier_id": p.supplier_id, "value_thb": p.value_thb,
+            "outcome_date": p.date, "actor": actor, **more}
 
 
 @dataclass(frozen=True)
@@ -71,13 +78,25 @@ class Store:
 
     def import_register(self, suppliers: Sequence[Supplier] = (), buyers: Sequence[Buyer] = (),
                         partnerships: Sequence[Partnership] = ()) -> ImportCounts:
-        """Store profiles and history in one transaction; existing ids are updated."""
+        """Store profiles and history in one transaction; existing ids are updated. Each partnership not stored
+        before enters the outcome log too, as an event by ``import``."""
         added, updated = {}, {}
         with self.engine.begin() as conn:
             added["suppliers"], updated["suppliers"] = self.profiles.upsert(conn, "suppliers", suppliers)
             added["buyers"], updated["buyers"] = self.profiles.upsert(conn, "buyers", buyers)
+            new = self.history.new(conn, partnerships)
             added["partnerships"], updated["partnerships"] = self.history.upsert(conn, partnerships)
+            self.events.append([outcome_event(p, actor="import") for p in new], conn)
         return ImportCounts(added, updated)
+
+    def record(self, events: Sequence[dict], *, add: Sequence[Partnership] = (),
+               remove: Sequence[Partnership] = ()) -> list[int]:
+        """Append events to the outcome log and keep the history of outcomes in step, in one transaction:
+        ``remove`` what a correction replaced, then ``add`` what the events record. Returns the events' ids."""
+        with self.engine.begin() as conn:
+            self.history.remove(conn, remove)
+            self.history.upsert(conn, add)
+            return self.events.append(list(events), conn)
 
     def counts(self) -> dict[str, int]:
         """How many suppliers, buyers and partnerships are stored."""

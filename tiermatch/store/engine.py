@@ -74,17 +74,17 @@ def _current_revision(engine: Engine) -> str | None:
         return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the store's tables to the newest migration; a store already there is left untouched.
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the store's tables to the newest migration (or ``revision``); a store already there is left untouched.
 
     A new store gets every table; a store written by an earlier version gets
     what it lacks, its data kept. Each migration runs in one transaction.
     """
-    if _current_revision(engine) == head_revision():
+    if _current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     from alembic import command
 
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .engine import now
 from .schema import events_table
@@ -11,7 +11,7 @@ from .schema import events_table
 __all__ = ["EventRepository"]
 
 _COLUMNS = ("kind", "buyer_id", "supplier_id", "run_id", "rank", "score", "model_version", "actor", "value_thb",
-            "supersedes", "note")
+            "outcome_date", "supersedes", "note")
 
 
 class EventRepository:
@@ -20,16 +20,18 @@ class EventRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def append(self, events: list[dict]) -> list[int]:
-        """Store events (``at`` now unless given); returns their ids, in order."""
+    def append(self, events: list[dict], conn: Connection | None = None) -> list[int]:
+        """Store events (``at`` now unless given), on ``conn`` where given; returns their ids, in order."""
         if not events:
             return []
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.append(events, conn)
         stamp = now()
         rows = [{"at": e.get("at") or stamp, **{c: e.get(c) for c in _COLUMNS}} for e in events]
-        with self.engine.begin() as conn:
-            found = conn.execute(events_table.insert().returning(events_table.c.event_id, sort_by_parameter_order=True),
-                                 rows)
-            return list(found.scalars())
+        found = conn.execute(events_table.insert().returning(events_table.c.event_id, sort_by_parameter_order=True),
+                             rows)
+        return list(found.scalars())
 
     def get(self, event_id: int) -> dict | None:
         with self.engine.connect() as conn:
@@ -47,6 +49,18 @@ class EventRepository:
             rows = conn.execute(select(t).where(*where).order_by(t.c.event_id).limit(limit).offset(offset))
             return total, [dict(r) for r in rows.mappings()]
 
-    def all(self) -> list[dict]:
+    def all(self, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        """Every event (of ``kinds``, where given) in the order recorded."""
+        t = events_table
+        query = select(t).order_by(t.c.event_id)
+        if kinds is not None:
+            query = query.where(t.c.kind.in_(kinds))
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(events_table).order_by(events_table.c.event_id)).mappings()]
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def superseded(self) -> dict[int, int]:
+        """``{event corrected: the event that corrects it}``."""
+        t = events_table
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(t.c.supersedes, t.c.event_id).where(t.c.supersedes.is_not(None))
+                                     .order_by(t.c.event_id)).all())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..features.profiles import Partnership
@@ -30,6 +30,21 @@ class HistoryRepository:
                                "outcome": p.outcome, "profile": p.model_dump(mode="json")}
                      for p in records}.values())
         return upsert(conn, partnerships_table, "key", rows)
+
+    def new(self, conn: Connection, records: Sequence[Partnership]) -> list[Partnership]:
+        """Those of ``records`` not stored yet (each key once)."""
+        keys = {_key(p): p for p in records}
+        t = partnerships_table
+        stored = set()
+        listed = list(keys)
+        for start in range(0, len(listed), 5000):
+            stored.update(conn.scalars(select(t.c.key).where(t.c.key.in_(listed[start:start + 5000]))))
+        return [p for key, p in keys.items() if key not in stored]
+
+    def remove(self, conn: Connection, records: Sequence[Partnership]) -> None:
+        """Forget ``records`` (by supplier, buyer, outcome and date) on ``conn``."""
+        if records:
+            conn.execute(delete(partnerships_table).where(partnerships_table.c.key.in_([_key(p) for p in records])))
 
     def all(self) -> list[Partnership]:
         """Every stored record, in key order."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -165,6 +166,7 @@ events_table = Table(
     Column("model_version", String(64), nullable=True),  # what scored it: "prior" or a model version
     Column("actor", String(200), nullable=True),  # who saw it or acted: a key's role and id, a user
     Column("value_thb", Float, nullable=True),
+    Column("outcome_date", Date, nullable=True),  # an outcome's own date (a partnership's ``date``), where known
     Column("supersedes", Integer, nullable=True),  # a correction names the event it replaces; nothing is overwritten
     Column("note", String(2000), nullable=True),
     Index("ix_events_pair", "buyer_id", "supplier_id"),
