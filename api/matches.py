@@ -36,7 +36,7 @@ Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes, tuple]:
     """One shortlist row as (sector, province, certifications, its ``ShortlistItem`` JSON, (rank, supplier id,
-    score) for the outcome log), validated once.
+    score, propensity) for the outcome log), validated once.
 
     Only strings, bytes and tuples of them: the garbage collector stops tracking such tuples, so a
     full cache adds nothing to its pauses (dicts of lists would, and they showed in the p99 latency).
@@ -46,10 +46,10 @@ def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes, tuple]
         rank=row["rank"], supplier_id=row["supplier_id"], supplier_name=row["supplier_name"],
         sector=row["supplier_sector"], province=row["supplier_province"], region=row["supplier_region"],
         certifications=list(certifications), score=row["score"], reasons=row["reasons"],
-        reasons_th=row["reasons_th"],
+        reasons_th=row["reasons_th"], explored=row["explored"],
     )
     return (row["supplier_sector"], row["supplier_province"], certifications, item.model_dump_json().encode(),
-            (row["rank"], row["supplier_id"], row["score"]))
+            (row["rank"], row["supplier_id"], row["score"], row["propensity"]))
 
 
 class ShortlistCache:

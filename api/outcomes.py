@@ -49,6 +49,8 @@ class EventOut(BaseModel):
     run_id: int | None
     rank: int | None
     score: float | None
+    propensity: float | None = Field(None, description="a shown row's chance to be on the first page")
+    outcome_date: dt.date | None = None
     model_version: str | None
     actor: str | None
     value_thb: float | None

@@ -256,6 +256,8 @@ class ShortlistItem(BaseModel):
     score: float
     reasons: str
     reasons_th: str
+    explored: bool = Field(False, description="shown in the last place though ranked just below the cut, so that "
+                                              "what a shortlist never shows can be learned about (TIERMATCH_EXPLORE)")
 
 
 class ShortlistOut(_Page):

@@ -69,6 +69,9 @@ DEAL_WEIGHT = 2.0
 # Per buyer in the history: SMEs a run would show it that nobody proposed, and how much each weighs.
 UNLABELED_PER_BUYER = 20
 UNLABELED_WEIGHT = 0.5
+# An outcome seen only by exploration weighs the inverse of its chance to be seen, at most this (clipped, so
+# that one lucky draw cannot dominate a fit).
+MAX_INVERSE_PROPENSITY = 10.0
 # Scale of the per-buyer feature copies: their coefficients cost 1 / 0.3 ** 2 (about 11) times as much.
 PERSONAL_SCALE = 0.3
 K = 10
@@ -83,12 +86,14 @@ class LearnFromHistory:
     held-out figures say so: ``MatchEngine(model=LearnFromHistory())``.
 
     ``sample``: SMEs besides those in the history that the unlabeled pairs are drawn among (evenly spread over
-    the register); ``force``: use this scorer whatever the figures say (benchmarks).
+    the register); ``force``: use this scorer whatever the figures say (benchmarks); ``propensity``: how likely
+    each pair's outcome was to be seen (:func:`build_training_set`).
     """
 
     sample: int = 20_000
     force: str | None = None
     random_state: int = 0
+    propensity: Mapping[tuple[str, str], float] | None = None  # see build_training_set
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,8 @@ def sample_unlabeled(context, history: Sequence[Partnership], *, per_buyer: int 
 
 
 def build_training_set(context, history: Sequence[Partnership], *, unlabeled=None, deal_weight: float = DEAL_WEIGHT,
-                       unlabeled_weight: float = UNLABELED_WEIGHT) -> TrainingSet:
+                       unlabeled_weight: float = UNLABELED_WEIGHT,
+                       propensity: Mapping[tuple[str, str], float] | None = None) -> TrainingSet:
     """Features, gains and weights of past proposals and of unlabeled pairs; no row's outcome enters its features.
 
     Parameters
@@ -179,6 +185,10 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
         absent), the others only judge rankings. None where None.
     deal_weight, unlabeled_weight : float
         Sample weights of a deal and of an unlabeled row (others weigh 1).
+    propensity : mapping of (supplier_id, buyer_id) to float, optional
+        The chance that each pair was on the shortlist page its outcome came from (the outcome log's); a pair's
+        weight is multiplied by its inverse, at most :data:`MAX_INVERSE_PROPENSITY` (inverse propensity
+        weighting: a pair shown only by exploration stands for the ones never shown).
 
     Returns
     -------
@@ -207,7 +217,7 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
         raise ValueError(f"Expected deal_weight > 0 and unlabeled_weight >= 0, got {deal_weight} and {unlabeled_weight}")
     supplier_position = {sid: i for i, sid in enumerate(context.suppliers.ids)}
     buyer_position = {bid: j for j, bid in enumerate(context.buyers.ids)}
-    rows, cols, outcomes, dates, skipped = [], [], [], [], []
+    rows, cols, outcomes, dates, skipped, inverse = [], [], [], [], [], []
     for p in history:
         i, j = supplier_position.get(p.supplier_id), buyer_position.get(p.buyer_id)
         if i is None or j is None:
@@ -218,6 +228,8 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
         cols.append(j)
         outcomes.append(p.outcome)
         dates.append(p.date.toordinal() if p.date is not None else 0)
+        seen = (propensity or {}).get((p.supplier_id, p.buyer_id))
+        inverse.append(1.0 if not seen else min(1.0 / seen, MAX_INVERSE_PROPENSITY))
     n_labeled = len(rows)
     u_rows, u_cols, *u_fit = unlabeled if unlabeled is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     fit = np.concatenate([np.ones(n_labeled, bool), np.asarray(u_fit[0], bool) if u_fit else np.ones(len(u_rows), bool)])
@@ -227,6 +239,7 @@ def build_training_set(context, history: Sequence[Partnership], *, unlabeled=Non
     own = np.select([outcomes == "rejected", outcomes == "unlabeled"], [-1, 0], 1).astype(np.int8)
     gain = np.select([outcomes == "deal", own > 0], [2.0, 1.0], 0.0)
     weight = np.select([outcomes == "deal", own == 0], [float(deal_weight), float(unlabeled_weight)], 1.0)
+    weight[:n_labeled] *= np.asarray(inverse, dtype=float)
     # In time within each buyer: date (undated first), then history order; unlabeled rows have no time.
     when = np.full(len(rows), np.inf)
     when[:n_labeled] = np.asarray(dates, dtype=float) * 1e6 + np.arange(n_labeled)
@@ -500,6 +513,7 @@ def train_scoring_model(
     alpha: float = 0.05,
     latest_share: float = 1 / 3,
     force: str | None = None,
+    propensity: Mapping[tuple[str, str], float] | None = None,
     random_state=0,
 ) -> TrainingReport:
     """Learn from every outcome; choose the prior, everyone's model or each buyer's own by held-out figures.
@@ -525,6 +539,8 @@ def train_scoring_model(
         Share of each buyer's latest outcomes that judge its own preferences.
     force : {"prior", "global", "personal"}, optional
         Use this scorer whatever the figures say (benchmarks); they are still measured.
+    propensity : mapping, optional
+        Each pair's chance to have been seen (:func:`build_training_set`).
     random_state : int
 
     Raises
@@ -558,7 +574,7 @@ def train_scoring_model(
     if unlabeled is None:
         unlabeled = sample_unlabeled(context, history, random_state=random_state)
     training = build_training_set(context, history, unlabeled=unlabeled, deal_weight=deal_weight,
-                                  unlabeled_weight=unlabeled_weight)
+                                  unlabeled_weight=unlabeled_weight, propensity=propensity)
     cols, gain, own, weight = training.cols, training.gain, training.own, training.sample_weight
     labeled = training.labeled
     n_pos = int((own > 0).sum())
@@ -688,4 +704,4 @@ def learn_from_history(shared, source, scan, history: Sequence[Partnership],
     context = shared.context(S)
     unlabeled = sample_unlabeled(context, history, pool=pool, by_meaning=by_meaning, random_state=learn.random_state)
     return train_scoring_model(context, history, unlabeled=unlabeled, force=learn.force,
-                               random_state=learn.random_state)
+                               propensity=learn.propensity, random_state=learn.random_state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     its vectors are kept in the store. ``TIERMATCH_ROAD_FACTOR`` (default 1) makes every distance and
     ``max_distance_km`` the straight line times the factor, for a site that measures by road.
     ``TIERMATCH_CONCEPTS_FILE`` names a site's own concepts file, merged with the shipped vocabulary.
+    ``TIERMATCH_EXPLORE`` (default 0.05, 0 for none) is the share of buyers whose shortlist shows, in its last
+    place, an SME ranked just below the cut, marked and logged as explored (``services.results.explore``).
     """
 
     model_config = SettingsConfigDict(env_prefix="TIERMATCH_")
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
     # A site's own concepts (CSV in the format of features/data/concepts.csv), merged with the shipped ones
     # and read again whenever it changes.
     concepts_file: str | None = None
+    # The share of shortlists whose last place goes to an SME ranked just below the cut, logged as explored.
+    explore: float = Field(0.05, ge=0.0, le=1.0)
 
     @property
     def allowed_schedulers(self) -> set[str]:

@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "buyer": ("Buyer", "ผู้ซื้อ"),
     "score": ("Score", "คะแนน"),
     "reasons": ("Reasons", "เหตุผล"),
+    "explored": ("Also worth a look: ranked just below the top", "ลองพิจารณาเพิ่ม: อันดับถัดจากรายการแนะนำ"),
     "certifications": ("Certifications", "มาตรฐานที่ได้รับ"),
     "distance": ("Distance", "ระยะทาง"),
     "capacity": ("Capacity (THB/month)", "กำลังการผลิต (บาท/เดือน)"),

@@ -322,7 +322,7 @@ async def shortlist_page(request: Request, viewer: SignedIn, buyer_id: Id, secto
     shown = shortlist.rows if all else shortlist.rows[:shortlist.top_k]
     if shortlist.run_id is not None:
         service_of(request).state.shown.add(shortlist.run_id, buyer_id,
-                                            [(r["rank"], r["supplier_id"], r["score"]) for r in shown],
+                                            [(r["rank"], r["supplier_id"], r["score"], r["propensity"]) for r in shown],
                                             f"{viewer.principal.role}:{viewer.principal.key_id}")
     recorded = store.history.outcomes_by_supplier(buyer_id, [row["supplier_id"] for row in shown])
     items = [{**row, "certifications": [c for c in row["supplier_certifications"].split(";") if c],

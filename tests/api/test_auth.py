@@ -73,7 +73,7 @@ def test_a_buyer_sees_its_shortlist_without_contact_details(served):
     items = response.json()["items"]
     assert items and items[0]["supplier_id"] in {"S1", "S2"}
     shown = {"rank", "supplier_id", "supplier_name", "sector", "province", "region", "certifications", "score",
-             "reasons", "reasons_th"}
+             "reasons", "reasons_th", "explored"}
     assert all(set(item) == shown for item in items)
 
 

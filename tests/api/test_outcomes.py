@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _events(svc, **query):
@@ -112,3 +114,70 @@ def test_an_outcome_corrected_through_the_log_changes_the_next_run(service):
     shown = service.run(show_past=True)
     explanation = service.client.get("/pairs/B1/S1/explanation", headers=h).json()
     assert shown["summary"]["history_rows"] == 1 and explanation["reasons"].startswith("ALREADY this buyer's partner")
+
+
+@pytest.fixture
+def exploring(monkeypatch):
+    """Every shortlist explored (``TIERMATCH_EXPLORE=1``)."""
+    from tiermatch.settings import get_settings
+
+    monkeypatch.setenv("TIERMATCH_EXPLORE", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_an_explored_place_is_shown_marked_logged_with_its_chance_and_weighs_its_inverse_in_training(service,
+                                                                                                    exploring):
+    from tiermatch.services import outcome_propensities
+    from tiermatch.services.results import EXPLORE_WINDOW
+
+    h = service.headers["matchmaker"]
+    run = service.run(top_k=2)
+    stored = [r["supplier_id"] for r in service.store.runs.matches(run["run_id"], "shortlist", buyer_id="B1")[1]]
+    assert len(stored) > 2
+    items = service.client.get("/buyers/B1/shortlist", headers=h).json()["items"]
+    assert [i["rank"] for i in items] == [1, 2] and items[0]["supplier_id"] == stored[0]
+    assert items[1]["explored"] and items[1]["supplier_id"] in stored[2:2 + EXPLORE_WINDOW]
+    # The page shows the same shortlist, the explored SME marked.
+    page = service.client.get("/buyers/B1/shortlist", headers=h)  # the same again: drawn once per run and buyer
+    assert page.json()["items"] == items
+    _flushed(service)
+    shown = _events(service, kind="shown", buyer_id="B1")["items"][-2:]
+    window = min(EXPLORE_WINDOW, len(stored) - 2)
+    assert [(e["supplier_id"], e["propensity"]) for e in shown] == [(stored[0], 1.0),
+                                                                    (items[1]["supplier_id"], 1 / window)]
+    service.client.post("/events", json={"kind": "accepted", "buyer_id": "B1", "supplier_id": items[1]["supplier_id"]},
+                        headers=h)
+    assert outcome_propensities(service.store) == {(items[1]["supplier_id"], "B1"): 1 / window}
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 12), top_k=st.integers(1, 8), share=st.floats(0, 1), key=st.text(max_size=8))
+def test_exploration_moves_at_most_one_sme_from_just_below_the_cut_into_the_last_place(n, top_k, share, key):
+    from tiermatch.services.results import EXPLORE_WINDOW, explore
+
+    rows = [{"rank": r, "supplier_id": f"S{r}"} for r in range(1, n + 1)]
+    out = explore(rows, top_k, share, key)
+    assert [r["rank"] for r in out] == list(range(1, n + 1))  # places keep their numbers
+    assert sorted(r["supplier_id"] for r in out) == sorted(r["supplier_id"] for r in rows)  # nothing lost
+    moved = [(k, r) for k, r in enumerate(out) if r["supplier_id"] != rows[k]["supplier_id"]]
+    assert out[:top_k - 1] == [{**r, "explored": False, "propensity": 1.0} for r in rows[:top_k - 1]]
+    if moved:
+        (last, explored), (back, _) = moved
+        assert last == top_k - 1 and explored["explored"] and top_k <= back < top_k + EXPLORE_WINDOW
+        assert sum(r["explored"] for r in out) == 1
+    assert explore(rows, top_k, share, key) == out  # drawn once per key
+    if share == 0:
+        assert not moved
+    if n > top_k and share > 0:  # the chances of the last place and the window add up to the one place
+        assert sum(r["propensity"] for r in out[top_k - 1:]) == pytest.approx(1.0)
+
+
+def test_about_the_share_asked_for_is_explored():
+    from tiermatch.services.results import explore
+
+    rows = [{"rank": r, "supplier_id": f"S{r}"} for r in range(1, 21)]
+    explored = sum(explore(rows, 10, 0.05, f"run 1 B{j}")[9]["explored"] for j in range(4000))
+    assert 140 <= explored <= 260  # 200 expected; beyond five standard deviations (about 14) either way

@@ -270,3 +270,18 @@ def test_learned_model_plugs_into_the_engine(signal_report):
     suppliers, buyers = _profiles()
     result = MatchEngine(model=signal_report.model, min_score=0.0).run(suppliers, buyers)
     assert result.shortlists and all(0 <= m.score <= 1 for m in result.shortlists)
+
+
+def test_an_outcome_seen_only_by_exploration_weighs_the_inverse_of_its_chance_clipped():
+    from tiermatch.features import Buyer, Partnership, Supplier
+    from tiermatch.matcher import prepare_context
+    from tiermatch.matcher.model import MAX_INVERSE_PROPENSITY, build_training_set
+
+    s = [Supplier(supplier_id=f"S{i}", name="A", sector="automotive", products="metal parts", province="Rayong")
+         for i in range(3)]
+    b = [Buyer(buyer_id="B1", name="B", buyer_type="first_tier", sector="automotive", needs="metal parts",
+               province="Rayong")]
+    history = [Partnership(supplier_id=f"S{i}", buyer_id="B1", outcome="accepted") for i in range(3)]
+    rows = build_training_set(prepare_context(s, b, history, encoder=None), history,
+                              propensity={("S0", "B1"): 1.0, ("S1", "B1"): 0.25, ("S2", "B1"): 0.001})
+    assert rows.sample_weight.tolist() == [1.0, 4.0, MAX_INVERSE_PROPENSITY]

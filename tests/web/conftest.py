@@ -31,7 +31,7 @@ def sign_in(client: TestClient, **form) -> object:
 class Site:
     """A running app with one completed run (a matchmaking day), keys per role and a user."""
 
-    def __init__(self, path, https_only: bool = False):
+    def __init__(self, path, https_only: bool = False, top_k: int = 5):
         self.app = create_app(Settings(database_url=f"sqlite:///{path}", session_https_only=https_only))
         self.store = self.app.state.store
         self.store.import_register([Supplier(**s) for s in SUPPLIERS], [Buyer(**b) for b in BUYERS])
@@ -41,7 +41,7 @@ class Site:
         add_web_user(self.store, "somchai", "ขอให้โชคดี-2567", "matchmaker")
         self._clients = []
         api = self.client()
-        response = api.post("/runs", json={"top_k": 5, "slots": 4}, headers={"X-API-Key": self.keys["matchmaker"]})
+        response = api.post("/runs", json={"top_k": top_k, "slots": 4}, headers={"X-API-Key": self.keys["matchmaker"]})
         assert response.status_code == 202, response.text
         self.run = wait_for_run(api, response.json()["run_id"], {"X-API-Key": self.keys["matchmaker"]})
         assert self.run["status"] == "completed", self.run

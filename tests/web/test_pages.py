@@ -196,6 +196,33 @@ def test_the_shortlist_shows_score_reasons_certifications_distance_and_capacity(
     assert 'value="accepted"' in row and 'value="rejected"' in row and 'value="deal"' in row
 
 
+def test_an_explored_place_is_marked_on_the_shortlist_page(tmp_path, monkeypatch):
+    from tiermatch.settings import get_settings
+
+    from .conftest import Site
+
+    site = Site(tmp_path / "store.sqlite", top_k=2)
+    client = site.client("matchmaker", lang="en")
+    run_id = site.store.runs.latest_completed_id()
+    top_k = site.store.runs.get(run_id)["options"]["top_k"]
+    lists = {b: [r["supplier_id"] for r in site.store.runs.matches(run_id, "shortlist", buyer_id=b)[1]]
+             for b in sorted(site.store.profiles.ids("buyers"))}
+    buyer_id, stored = next((b, rows) for b, rows in lists.items() if len(rows) > top_k)
+    monkeypatch.setenv("TIERMATCH_EXPLORE", "1")
+    get_settings.cache_clear()
+    try:
+        page = client.get(f"/web/buyers/{buyer_id}")
+    finally:
+        get_settings.cache_clear()
+    assert page.status_code == 200
+    rows = re.findall(r'<tr data-supplier="([^"]+)">(.*?)</tr>', page.text, re.S)
+    last_id, last_row = rows[top_k - 1]
+    assert last_id in stored[top_k:] and "Also worth a look: ranked just below the top" in last_row
+    assert [i for i, _ in rows[:top_k - 1]] == stored[:top_k - 1]
+    assert sum("Also worth a look" in row for _, row in rows) == 1
+    site.close()
+
+
 def test_the_shortlist_filters(site):
     client = site.client("matchmaker", lang="en")
     everyone = client.get("/web/buyers/B1").text

@@ -28,7 +28,16 @@ from .models import (
     retrain,
     scorer_for,
 )
-from .outcomes import ACTIONS, EVENT_KINDS, ShownLog, funnel, outcomes_from_log, read_events, record_event
+from .outcomes import (
+    ACTIONS,
+    EVENT_KINDS,
+    ShownLog,
+    funnel,
+    outcome_propensities,
+    outcomes_from_log,
+    read_events,
+    record_event,
+)
 from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
 from .programme import ProgrammeTargets, cluster_report, cluster_report_json, targets_report
 from .register import Register, load_register
@@ -67,6 +76,7 @@ __all__ = [
     "EVENT_KINDS",
     "ShownLog",
     "funnel",
+    "outcome_propensities",
     "outcomes_from_log",
     "read_events",
     "record_event",

@@ -19,6 +19,7 @@ from ..matcher.model import SCORERS, LearnFromHistory, learn_from_history
 from ..settings import get_settings
 from ..store import Store
 from .encoders import text_encoder
+from .outcomes import outcome_propensities
 
 __all__ = ["SCORER_CHOICES", "describe_scoring", "history_fingerprint", "in_use_model", "json_safe", "keep_model", "retrain",
            "scorer_for"]
@@ -85,7 +86,12 @@ def scorer_for(register, scorer: str = "auto") -> tuple[object | None, dict | No
                         "version": record["version"], "reason": "learned from this same history before: "
                         + str(record["report"].get("reason", ""))}
                 return model, note
-    return LearnFromHistory(force=None if scorer == "auto" else scorer), None
+    return LearnFromHistory(force=None if scorer == "auto" else scorer, propensity=_propensity(register.store)), None
+
+
+def _propensity(store: Store | None) -> dict | None:
+    """How likely each outcome in the store's log was to be seen (exploration), for training; None from files."""
+    return None if store is None else outcome_propensities(store)
 
 
 def keep_model(store: Store, report: TrainingReport, history: list[Partnership]) -> dict:
@@ -129,7 +135,8 @@ def retrain(store: Store) -> tuple[TrainingReport, dict, dict | None]:
                                        "history first")
     shared, scan, _ = fit_shared(register.source, register.buyers, register.history, encoder=text_encoder(store),
                                  road_factor=get_settings().road_factor, vocabulary=site_vocabulary())
-    report = learn_from_history(shared, register.source, scan, register.history, pool=CANDIDATES_PER_BUYER)
+    report = learn_from_history(shared, register.source, scan, register.history,
+                                LearnFromHistory(propensity=_propensity(store)), pool=CANDIDATES_PER_BUYER)
     return report, keep_model(store, report, register.history), previous
 
 

@@ -20,7 +20,7 @@ from ..errors import InvalidInputError, NotFoundError
 from ..features.profiles import Partnership
 from ..store import Store, outcome_event
 
-__all__ = ["ACTIONS", "EVENT_KINDS", "OUTCOMES", "ShownLog", "check_pair", "funnel", "outcomes_from_log", "read_events",
+__all__ = ["ACTIONS", "EVENT_KINDS", "OUTCOMES", "ShownLog", "check_pair", "funnel", "outcome_propensities", "outcomes_from_log", "read_events",
            "record_event", "scorer_version"]
 
 ACTIONS = ("meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal")
@@ -51,13 +51,15 @@ class ShownLog:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def add(self, run_id: int, buyer_id: str, shown, actor: str) -> None:
-        """``shown``: ``(rank, supplier_id, score)`` of each row on the page served to ``actor``."""
+        """``shown``: ``(rank, supplier_id, score, propensity)`` of each row on the page served to ``actor``
+        (propensity: the chance the row is on a shortlist's first page, :func:`.results.explore`)."""
         if run_id not in self._versions:
             self._versions = {run_id: scorer_version(self.store, run_id)}
         version = self._versions[run_id]
         rows = [{"kind": "shown", "buyer_id": buyer_id, "supplier_id": supplier_id, "run_id": run_id, "rank": rank,
-                 "score": score, "model_version": version, "actor": actor, "at": _utcnow()}
-                for rank, supplier_id, score in shown]
+                 "score": score, "propensity": propensity, "model_version": version, "actor": actor,
+                 "at": _utcnow()}
+                for rank, supplier_id, score, propensity in shown]
         with self._lock:
             self._rows.extend(rows)
 
@@ -138,6 +140,23 @@ def check_pair(store: Store, buyer_id: str, supplier_id: str) -> None:
 def _as_partnership(event: dict) -> Partnership:
     return Partnership(supplier_id=event["supplier_id"], buyer_id=event["buyer_id"], outcome=event["kind"],
                        value_thb=event["value_thb"], date=event["outcome_date"])
+
+
+def outcome_propensities(store: Store) -> dict[tuple[str, str], float]:
+    """``{(supplier_id, buyer_id): propensity}`` of each pair with a live outcome that was shown before it: the
+    chance its latest showing before the outcome put it on the first page (:func:`.results.explore`). Training
+    weighs such an outcome by its inverse, so that what exploration showed counts for all it stands for."""
+    superseded = store.events.superseded()
+    outcomes = [e for e in store.events.all(OUTCOMES) if e["event_id"] not in superseded]
+    shown: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for e in store.events.shown_of_acted_pairs(OUTCOMES):
+        shown.setdefault((e["supplier_id"], e["buyer_id"]), []).append((e["event_id"], e["propensity"]))
+    found = {}
+    for e in outcomes:
+        before = [p for event_id, p in shown.get((e["supplier_id"], e["buyer_id"]), ()) if event_id < e["event_id"]]
+        if before:
+            found[e["supplier_id"], e["buyer_id"]] = before[-1]
+    return found
 
 
 def outcomes_from_log(store: Store) -> list[Partnership]:

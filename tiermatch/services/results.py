@@ -8,13 +8,17 @@ what a page shows of each SME), the outcomes recorded for it one more.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..errors import ConflictError, NotFoundError
 from ..features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
 from ..matcher import LearnedScorer
 from ..matcher.scoring import PRIOR_WEIGHTS
+from ..settings import get_settings
 from ..store import Store
 
 __all__ = [
@@ -23,6 +27,7 @@ __all__ = [
     "Shortlist",
     "as_csv",
     "completed_run",
+    "explore",
     "latest_run",
     "read_agenda",
     "read_explanation",
@@ -107,8 +112,44 @@ class Shortlist:
     rows: list[dict]
 
 
+# An explored shortlist shows, in its last place, one of the SMEs ranked this many places below the cut.
+EXPLORE_WINDOW = 3
+
+
+def explore(rows: list[dict], top_k: int, share: float, key: str) -> list[dict]:
+    """A shortlist with, for a ``share`` of buyers, its last shown place (``top_k``) given to an SME ranked just
+    below the cut (one of the next :data:`EXPLORE_WINDOW`, each as likely), marked ``explored``; so that what a
+    shortlist never shows can still be learned about. Each row gets ``propensity``, the chance that it is on the
+    first page (``top_k`` rows): 1 above the last place, ``1 - share`` for the SME ranked last, ``share / window``
+    for those in the window, 0 deeper. Drawn once per ``key`` (a run and a buyer): the same page every time.
+
+    Examples
+    --------
+    >>> rows = [{"rank": r, "supplier_id": f"S{r}"} for r in range(1, 7)]
+    >>> [(r["rank"], r["supplier_id"], r["explored"]) for r in explore(rows, 3, 1.0, "run 1 B1")[:4]]
+    [(1, 'S1', False), (2, 'S2', False), (3, 'S6', True), (4, 'S4', False)]
+    >>> [r["propensity"] for r in explore(rows, 3, 0.0, "run 1 B1")]
+    [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    """
+    rows = [{**row, "explored": False, "propensity": 1.0 if n < top_k else 0.0} for n, row in enumerate(rows)]
+    window = min(EXPLORE_WINDOW, len(rows) - top_k)
+    if share <= 0 or window <= 0:
+        return rows
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little"))
+    draw, pick = rng.random(), top_k + int(rng.integers(window))
+    rows[top_k - 1]["propensity"] = 1.0 - share
+    for row in rows[top_k:top_k + window]:
+        row["propensity"] = share / window
+    if draw < share:
+        last, explored = rows[top_k - 1], rows[pick]
+        rows[top_k - 1] = {**explored, "rank": last["rank"], "explored": True}
+        rows[pick] = {**last, "rank": explored["rank"]}
+    return rows
+
+
 def read_shortlist(store: Store, buyer_id: str, filters: Filters = Filters()) -> Shortlist:
-    """A buyer's ranked SMEs from the latest completed run, filtered, as stored (50 deep at least).
+    """A buyer's ranked SMEs from the latest completed run, filtered, as stored (50 deep at least), its last
+    shown place explored for a share of buyers (:func:`explore`, ``TIERMATCH_EXPLORE``).
 
     ``run_id`` is None (and no rows) before any run has completed.
 
@@ -124,7 +165,7 @@ def read_shortlist(store: Store, buyer_id: str, filters: Filters = Filters()) ->
     top_k = int((store.runs.get(run_id)["options"] or {}).get("top_k", 10))
     _, rows = store.runs.matches(run_id, "shortlist", buyer_id=buyer_id, sector=filters.sector,
                                  provinces=filters.provinces, certification=filters.certification)
-    return Shortlist(run_id, buyer_id, top_k, rows)
+    return Shortlist(run_id, buyer_id, top_k, explore(rows, top_k, get_settings().explore, f"{run_id} {buyer_id}"))
 
 
 def read_recommendations(store: Store, supplier_id: str, limit: int = 50, offset: int = 0):

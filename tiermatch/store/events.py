@@ -10,8 +10,8 @@ from .schema import events_table
 
 __all__ = ["EventRepository"]
 
-_COLUMNS = ("kind", "buyer_id", "supplier_id", "run_id", "rank", "score", "model_version", "actor", "value_thb",
-            "outcome_date", "supersedes", "note")
+_COLUMNS = ("kind", "buyer_id", "supplier_id", "run_id", "rank", "score", "propensity", "model_version", "actor",
+            "value_thb", "outcome_date", "supersedes", "note")
 
 
 class EventRepository:
@@ -55,6 +55,17 @@ class EventRepository:
         query = select(t).order_by(t.c.event_id)
         if kinds is not None:
             query = query.where(t.c.kind.in_(kinds))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def shown_of_acted_pairs(self, kinds: tuple[str, ...]) -> list[dict]:
+        """Shown rows (id, pair, propensity) of the pairs that have an event of ``kinds``, in the order recorded."""
+        t, acted = events_table, events_table.alias("acted")
+        query = (select(t.c.event_id, t.c.buyer_id, t.c.supplier_id, t.c.propensity)
+                 .where(t.c.kind == "shown", t.c.propensity.is_not(None),
+                        select(acted.c.event_id).where(acted.c.kind.in_(kinds), acted.c.buyer_id == t.c.buyer_id,
+                                                       acted.c.supplier_id == t.c.supplier_id).exists())
+                 .order_by(t.c.event_id))
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 

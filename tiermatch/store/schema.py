@@ -163,6 +163,7 @@ events_table = Table(
     Column("run_id", Integer, nullable=True),  # the run whose shortlist was shown or acted on
     Column("rank", Integer, nullable=True),
     Column("score", Float, nullable=True),
+    Column("propensity", Float, nullable=True),  # a shown row's chance to be on the first page (exploration)
     Column("model_version", String(64), nullable=True),  # what scored it: "prior" or a model version
     Column("actor", String(200), nullable=True),  # who saw it or acted: a key's role and id, a user
     Column("value_thb", Float, nullable=True),
