@@ -26,6 +26,16 @@ def test_a_short_synonym_is_not_read_inside_a_longer_word(mapper):
     assert _concepts(mapper, "ผ้าเดนิม") == ["tex.denim"]  # a synonym the tokenizer cuts in three is still read
 
 
+@pytest.mark.parametrize("text, meant, not_meant", [
+    ("anti-vibration mounts", "auto.rubber_parts", "gem.findings"),
+    ("rubber engine mounts", "auto.rubber_parts", "gem.findings"),
+    ("jewelry mountings", "gem.findings", "auto.rubber_parts"),
+])
+def test_mounts_on_an_engine_are_not_mountings_of_jewelry(mapper, text, meant, not_meant):
+    found = _concepts(mapper, text)
+    assert meant in found and not_meant not in found
+
+
 def test_a_soap_maker_of_a_cluster_is_not_proposed_for_chains_and_sprockets():
     suppliers = [Supplier(supplier_id="SOAP", name="a", sector="cosmetics", products="สบู่สมุนไพร สมาชิกคลัสเตอร์เครื่องสำอาง",
                           province="Rayong"),
