@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from ..errors import InvalidVocabularyError
 from .reference import SECTORS
 
-__all__ = ["COLUMNS", "Concept", "ConceptVocabulary"]
+__all__ = ["COLUMNS", "Concept", "ConceptVocabulary", "concept_row", "read_concepts"]
 
 COLUMNS = (
     "concept_id",
@@ -374,6 +374,23 @@ def _read(path: str | Path) -> str:
         return Path(path).read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidVocabularyError(f"cannot read the concepts file {path}: {exc}") from exc
+
+
+def read_concepts(path: str | Path) -> list[Concept]:
+    """The concepts a file itself holds (a site's file, say), in its order.
+
+    Raises
+    ------
+    InvalidVocabularyError
+        If the file cannot be read or a column is missing.
+    """
+    return _parse(_read(path), str(path))
+
+
+def concept_row(concept: Concept) -> dict[str, str]:
+    """A concept as a row of the vocabulary's CSV format (:data:`COLUMNS`; lists ``;``-separated)."""
+    return {column: ";".join(value) if isinstance(value, tuple) else value
+            for column, value in ((c, getattr(concept, c)) for c in COLUMNS)}
 
 
 def _parse(text: str, name: str) -> list[Concept]:

@@ -151,7 +151,8 @@ FILLER_TERMS: frozenset[str] = frozenset(
     ด่วน ต้องการ ซัพพลายเออร์ มองหา หา จัดหา ติดต่อ โทร ส่งทั่วประเทศ ส่งฟรี ขั้นต่ำ อย เลข ให้บริการ
     thai japan eu china usa asia local global rfq oem odm sourcing looking seek seeking source long term
     contract volume sample samples competitive price prices delivery jit lead time experience capacity year
-    years established since certified export ready stock
+    years established since certified export ready stock sme smes factory in-house house quality qc part parts
+    product products goods supply supplier suppliers customer customers service services
     """.split()
 )
 

@@ -119,3 +119,56 @@ def test_the_api_lists_them_for_matchmakers_only(tmp_path):
                               headers={"X-API-Key": create_key(store, "matchmaker")["key"]})
         assert response.status_code == 200, response.text
         assert [s["term"] for s in response.json()] == ["บาติก"]
+
+
+def test_a_word_filed_through_the_api_is_no_longer_suggested_and_the_next_run_reads_it(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from tiermatch.api import create_app
+    from tiermatch.services import create_key
+    from tiermatch.settings import Settings
+
+    monkeypatch.setenv("TIERMATCH_CONCEPTS_FILE", str(tmp_path / "site.csv"))
+    get_settings.cache_clear()
+    service = create_app(Settings(database_url=f"sqlite:///{tmp_path}/s.sqlite"))
+    store = service.state.store
+    store.import_register([Supplier(supplier_id="S1", name="a", sector="textiles_garments", products="ผ้าบาติก",
+                                    province="Phuket")], [])
+    try:
+        with TestClient(service) as client:
+            key = {"X-API-Key": create_key(store, "matchmaker")["key"]}
+            filed = client.post("/vocabulary/terms", json={"term": "บาติก", "concept_id": "tex.textiles"}, headers=key)
+            assert filed.status_code == 201, filed.text
+            assert client.get("/vocabulary/suggestions?top=5", headers=key).json() == []
+            assert client.post("/vocabulary/terms", json={"term": "x", "concept_id": "no.such"},
+                               headers=key).status_code == 404
+            admin = {"X-API-Key": create_key(store, "admin")["key"]}
+            assert client.post("/vocabulary/terms", json={"term": "x", "concept_id": "tex.textiles"}).status_code \
+                == 401
+            assert client.post("/vocabulary/terms", json={"term": "ผ้ามัดย้อม", "concept_id": "tex.textiles"},
+                               headers=admin).status_code == 201
+        assert ConceptMapper(ConceptVocabulary.load(site=tmp_path / "site.csv")).fit([]).top_concepts("บาติก")[0][0] \
+            == "tex.textiles"
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_cli_files_a_word_and_keeps_the_sites_comments(tmp_path, monkeypatch):
+    site = tmp_path / "site.csv"
+    site.write_text("# our own concepts, kept by the DIP curator\n" + ",".join(COLUMNS) + "\n"
+                    + ",".join(BATIK[c] for c in COLUMNS) + "\n", encoding="utf-8")
+    monkeypatch.setenv("TIERMATCH_CONCEPTS_FILE", str(site))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["vocabulary", "file", "ล้อซิ่ง", "--concept", "auto.wheels"])
+        assert result.exit_code == 0, result.output
+        assert "filed under auto.wheels" in result.output
+        text = site.read_text("utf-8")
+        assert text.startswith("# our own concepts") and "tex.batik" in text  # nothing of the site's lost
+        vocabulary = ConceptVocabulary.load(site=site)
+        mapper = ConceptMapper(vocabulary).fit([])
+        assert mapper.top_concepts("ล้อซิ่ง")[0][0] == "auto.wheels" and mapper.top_concepts("batik cloth")
+        wrong = CliRunner().invoke(app, ["vocabulary", "file", "a;b", "--concept", "auto.wheels"])
+        assert wrong.exit_code != 0 and "a word to file is 1 to 100 characters" in wrong.output
+    finally:
+        get_settings.cache_clear()

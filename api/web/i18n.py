@@ -163,6 +163,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     # -- cluster suggestions and programme targets
     "nav_clusters": ("Clusters", "คลัสเตอร์"),
     "nav_targets": ("Programme targets", "เป้าหมายโครงการ"),
+    "nav_vocabulary": ("Vocabulary", "คำศัพท์สินค้า"),
+    "vocabulary_title": ("Words no concept knows", "คำที่ยังไม่มีในคลังคำศัพท์"),
+    "vocabulary_intro": ("Words of the stored profiles that no concept matches, most used first, each with the concept the "
+                         "sentence encoder puts nearest. Filing a word under a concept writes it to this site's concepts "
+                         "file; every later run reads it as that concept.",
+                         "คำในโปรไฟล์ที่ยังไม่ตรงกับแนวคิดสินค้าใด เรียงตามจำนวนที่ใช้ พร้อมแนวคิดที่ใกล้ที่สุดตามความหมาย "
+                         "เมื่อจัดคำเข้าแนวคิดแล้ว จะบันทึกลงไฟล์คำศัพท์ของหน่วยงาน และการจับคู่ครั้งถัดไปจะอ่านคำนั้นตามแนวคิดนั้น"),
+    "word": ("Word", "คำ"),
+    "profiles_using": ("Profiles", "จำนวนโปรไฟล์"),
+    "nearest_concept": ("Nearest concept", "แนวคิดที่ใกล้ที่สุด"),
+    "file_under": ("File under", "จัดเข้า"),
+    "term_filed": ("Filed: \u201c{term}\u201d is now read as {concept}.", "จัดแล้ว: \u201c{term}\u201d อ่านเป็น {concept}"),
+    "no_unknown_words": ("Every word of the profiles is known to a concept.", "ทุกคำในโปรไฟล์มีในคลังคำศัพท์แล้ว"),
     "cluster_suggestions": ("Suggested clusters", "คลัสเตอร์ที่แนะนำ"),
     "clusters_intro": ("SMEs close to each other whose products are alike or feed one another, grouped so that together "
                        "they can supply first-tier buyers none could supply alone.",

@@ -1,4 +1,4 @@
-"""The programme's pages: cluster suggestions and the year's targets, for matchmakers.
+"""The programme's pages: cluster suggestions, the year's targets and the curator's vocabulary, for matchmakers.
 
 Both call the services the JSON routes call (:mod:`tiermatch.services`): nothing is clustered or
 counted here.
@@ -12,14 +12,24 @@ import datetime as dt
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ...errors import ConflictError, InvalidInputError
-from ...services import ProgrammeTargets, cluster_report, cluster_report_json, load_register, targets_report
+from ...features.taxonomy import ConceptVocabulary
+from ...services import (
+    ProgrammeTargets,
+    cluster_report,
+    cluster_report_json,
+    file_term,
+    load_register,
+    site_vocabulary,
+    suggest_terms,
+    targets_report,
+)
 from .charts import bar_chart
 from .i18n import label, translate
-from .pages import Matchmaker, render, service_of, store_of
+from .pages import Matchmaker, check_csrf, redirect, render, service_of, store_of
 
 __all__ = ["router"]
 
@@ -149,3 +159,24 @@ def targets_page(request: Request, viewer: Matchmaker, year: Field = "", cluster
     }
     return render(request, viewer, "targets.html", form=form, errors=[], report=report, charts=charts)
 
+
+
+# -- the curator's vocabulary ------------------------------------------------------
+
+@router.get("/vocabulary", response_class=HTMLResponse)
+def vocabulary_page(request: Request, viewer: Matchmaker, top: Annotated[int, Query(ge=1, le=1000)] = 50):
+    store = store_of(request)
+    # One of the service's jobs, as the JSON route runs it (the encoder reads every unknown word).
+    found = service_of(request).state.jobs.call(lambda: suggest_terms(load_register(store), top))
+    concepts = sorted(site_vocabulary() or ConceptVocabulary.load(), key=lambda c: c.concept_id)
+    return render(request, viewer, "vocabulary.html", suggestions=found, concepts=concepts, errors=[])
+
+
+@router.post("/vocabulary/terms")
+def file_term_from_page(request: Request, viewer: Matchmaker, csrf: Annotated[str, Form(max_length=100)],
+                        term: Annotated[str, Form(min_length=1, max_length=100)],
+                        concept_id: Annotated[str, Form(min_length=1, max_length=100)]):
+    check_csrf(request, csrf)
+    file_term(term, concept_id)
+    request.session["flash"] = ["term_filed", {"term": term, "concept": concept_id}]
+    return redirect(request, "/vocabulary")

@@ -235,3 +235,25 @@ def test_an_smes_page(page, server):
     assert page.locator("#profile").is_visible()
     assert page.locator("#recommendations tbody tr").count() >= 1
     shoot(page, "13_sme_th")
+
+
+def test_a_curator_files_an_unknown_word_under_a_concept(page, server, tmp_path, monkeypatch):
+    from tiermatch.settings import get_settings
+
+    monkeypatch.setenv("TIERMATCH_CONCEPTS_FILE", str(tmp_path / "site_concepts.csv"))
+    get_settings.cache_clear()
+    try:
+        sign_in(page, server.keys["matchmaker"])
+        page.goto("/web/vocabulary?lang=en")
+        first = page.locator("#unknown-words tbody tr[data-term]").first
+        word = first.get_attribute("data-term")
+        first.locator("input[name=concept_id]").fill("tex.textiles")
+        first.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/web/vocabulary")
+        assert "is now read as tex.textiles" in page.locator(".flash").inner_text()
+        assert page.locator(f'#unknown-words tr[data-term="{word}"]').count() == 0
+        shoot(page, "15_vocabulary_en")
+        assert word in (tmp_path / "site_concepts.csv").read_text("utf-8")
+    finally:
+        get_settings.cache_clear()

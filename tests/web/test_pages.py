@@ -16,7 +16,7 @@ MATCHMAKER_PAGES = [
     "/web/dashboard", "/web/buyers", "/web/buyers?sector=processed_food&region=Central", "/web/suppliers",
     "/web/suppliers?certification=GMP", "/web/suppliers/S1", "/web/runs", "/web/runs/1", "/web/runs/1/assignment",
     "/web/runs/1/groups", "/web/runs/1/agenda?by=buyer", "/web/runs/1/agenda?by=supplier",
-    "/web/buyers/B1", "/web/buyers/B2", "/web/buyers/B1/pairs/S1",
+    "/web/buyers/B1", "/web/buyers/B2", "/web/buyers/B1/pairs/S1", "/web/vocabulary",
 ]
 
 
@@ -440,3 +440,48 @@ def test_the_run_page_says_what_scored_the_run_and_the_held_out_figures(tmp_path
         assert str(scoring["held_out"]["prior"]) in shown and str(scoring["held_out"]["global"]) in shown
     finally:
         site.close()
+
+
+# -- the curator's vocabulary ---------------------------------------------------
+
+def test_a_word_filed_under_a_concept_from_the_vocabulary_page_is_read_as_it(site, tmp_path, monkeypatch):
+    from tiermatch.features.mapper import ConceptMapper
+    from tiermatch.services import site_vocabulary
+    from tiermatch.settings import get_settings
+
+    concepts = tmp_path / "site_concepts.csv"  # not there yet: the first word filed makes it
+    monkeypatch.setenv("TIERMATCH_CONCEPTS_FILE", str(concepts))
+    get_settings.cache_clear()
+    try:
+        client = site.client("matchmaker", lang="en")
+        page = client.get("/web/vocabulary")
+        assert page.status_code == 200 and "Words no concept knows" in page.text
+        words = re.findall(r'<tr data-term="([^"]+)">', page.text)
+        assert words, "the small register has words no concept knows"
+        word = words[0]
+        assert ConceptMapper(site_vocabulary() or None).fit([]).top_concepts(word) == []
+        filed = client.post("/web/vocabulary/terms", data={"csrf": csrf_of(page.text), "term": word,
+                                                           "concept_id": "food.chili_sauce"})
+        assert filed.status_code == 200
+        assert str(filed.url).endswith("/web/vocabulary")
+        assert f"Filed: \u201c{word}\u201d is now read as food.chili_sauce." in filed.text
+        assert word not in re.findall(r'<tr data-term="([^"]+)">', filed.text)  # known now
+        assert word in concepts.read_text("utf-8")
+        assert ConceptMapper(site_vocabulary()).fit([]).top_concepts(word)[0][0] == "food.chili_sauce"
+        unknown = client.post("/web/vocabulary/terms", data={"csrf": csrf_of(filed.text), "term": word,
+                                                             "concept_id": "no.such"})
+        assert unknown.status_code == 404 and "no.such" in unknown.text
+    finally:
+        get_settings.cache_clear()
+
+
+def test_filing_a_word_without_a_site_concepts_file_says_how_to_set_one(site, monkeypatch):
+    from tiermatch.settings import get_settings
+
+    monkeypatch.delenv("TIERMATCH_CONCEPTS_FILE", raising=False)
+    get_settings.cache_clear()
+    client = site.client("matchmaker", lang="en")
+    page = client.get("/web/vocabulary")
+    response = client.post("/web/vocabulary/terms", data={"csrf": csrf_of(page.text), "term": "x",
+                                                          "concept_id": "food.chili_sauce"})
+    assert response.status_code == 409 and "TIERMATCH_CONCEPTS_FILE" in response.text

@@ -29,9 +29,8 @@ def suggest(
     """List the words of the profiles that no concept matches, most used first, with the concept the
     sentence encoder puts nearest; filler (capacity, experience, reach) left out.
 
-    To file a word under a concept, restate the concept in your site's concepts file with the word among
-    its synonyms (same columns as features/data/concepts.csv) and set TIERMATCH_CONCEPTS_FILE to it: every
-    later run reads it, no code change and no restart.
+    To file a word under a concept: tiermatch vocabulary file WORD --concept ID (into the site's concepts
+    file, TIERMATCH_CONCEPTS_FILE): every later run reads it, no code change and no restart.
 
     Example: tiermatch vocabulary suggest --top 30 --out unmatched.csv
     """
@@ -54,3 +53,20 @@ def suggest(
             writer.writeheader()
             writer.writerows(s.as_dict() for s in found)
         console.print(f"Written to {out}", highlight=False)
+
+
+@vocabulary_app.command("file")
+@boundary
+def file(
+    word: Annotated[str, typer.Argument(help="the word, as the profiles write it")],
+    concept: Annotated[str, typer.Option(help="the concept id to file it under, e.g. auto.wheels")],
+) -> None:
+    """File a word under a concept in the site's concepts file (TIERMATCH_CONCEPTS_FILE, created if missing):
+    the concept is restated there with the word among its synonyms; every later run reads it.
+
+    Example: TIERMATCH_CONCEPTS_FILE=site_concepts.csv tiermatch vocabulary file "ล้อซิ่ง" --concept auto.wheels
+    """
+    from ..services import file_term
+
+    path = file_term(word, concept)
+    console.print(f"{word!r} is filed under {concept} in {path}; the next run reads it.", highlight=False)

@@ -69,7 +69,7 @@ from .runs import (
     run_register,
     worker_name,
 )
-from .vocabulary import TermSuggestion, site_vocabulary, suggest_terms
+from .vocabulary import TermSuggestion, file_term, site_vocabulary, suggest_terms
 
 __all__ = [
     "ACTIONS",
@@ -137,6 +137,7 @@ __all__ = [
     "replace_profile",
     "retrain",
     "scorer_for",
+    "file_term",
     "site_vocabulary",
     "suggest_terms",
     "revoke_key",

@@ -11,22 +11,30 @@ sentence encoder puts nearest: what a curator reviews before adding synonyms.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import functools
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..features.mapper import ConceptMapper
-from ..features.taxonomy import ConceptVocabulary
-from ..features.text import FILLER_TERMS
+from ..features.taxonomy import COLUMNS, ConceptVocabulary, concept_row, read_concepts
+from ..features.text import FILLER_TERMS, normalize_text, stem_english
+from ..io import write_atomically
 from ..matcher import FIT_SAMPLE
 from ..settings import get_settings
 from .encoders import text_encoder
 from .register import Register
 
-__all__ = ["TermSuggestion", "site_vocabulary", "suggest_terms"]
+__all__ = ["TermSuggestion", "file_term", "site_vocabulary", "suggest_terms"]
+
+_THAI = re.compile("[\u0e01-\u0e4e]")
+_LATIN_WORD = re.compile("[a-z][a-z-]*[a-z]")
 
 # Below this cosine the encoder's nearest concept is no suggestion at all.
 MIN_SUGGESTION_COSINE = 0.35
@@ -34,7 +42,7 @@ MIN_SUGGESTION_COSINE = 0.35
 
 def site_vocabulary() -> ConceptVocabulary | None:
     """The shipped concepts merged with the site's file (``TIERMATCH_CONCEPTS_FILE``), read again whenever the
-    file changes; None (the shipped ones) without a file.
+    file changes; None (the shipped ones) without a file, or before the file is made (:func:`file_term`).
 
     Raises
     ------
@@ -42,7 +50,7 @@ def site_vocabulary() -> ConceptVocabulary | None:
         If the site's file cannot be read or breaks a rule of the vocabulary.
     """
     path = get_settings().concepts_file
-    if not path:
+    if not path or not Path(path).exists():  # none, or none yet: the first word filed makes it
         return None
     try:
         stamp = Path(path).stat().st_mtime_ns
@@ -94,9 +102,17 @@ def suggest_terms(register: Register, top: int = 50) -> list[TermSuggestion]:
         products = list(register.source.scan(fit_sample=FIT_SAMPLE).texts.values())
     mapper.transform(products, side="supplier")
     counts = mapper.unmatched_terms_
-    mapper.transform([b.needs for b in register.buyers], side="buyer")
+    needs = [b.needs for b in register.buyers]
+    mapper.transform(needs, side="buyer")
     counts = counts + mapper.unmatched_terms_
-    terms = [(t, n) for t, n in counts.most_common() if t not in FILLER_TERMS and len(t) > 1 and not t.isdigit()][:top]
+    # The mapper counts English words by their stem ("experienc"); a curator reads and files the word itself.
+    written: dict[str, Counter] = {}
+    for text in (*products, *needs):
+        for word in _LATIN_WORD.findall(normalize_text(text)):
+            written.setdefault(stem_english(word), Counter())[word] += 1
+    filler = FILLER_TERMS | {stem_english(w) for w in FILLER_TERMS}
+    terms = [(written[t].most_common(1)[0][0] if t in written else t, n) for t, n in counts.most_common()
+             if t not in filler and len(t) > 1 and not t.isdigit()][:top]
     if not terms:
         return []
     encoder = text_encoder(register.store)
@@ -115,3 +131,47 @@ def suggest_terms(register: Register, top: int = 50) -> list[TermSuggestion]:
         else:
             found.append(TermSuggestion(term, n, concept.concept_id, concept.name_en, concept.name_th, round(float(c), 3)))
     return found
+
+
+def file_term(term: str, concept_id: str) -> str:
+    """File a word under a concept, in the site's concepts file (``TIERMATCH_CONCEPTS_FILE``): the concept is
+    restated there with the word among its Thai or English synonyms (by the word's script), so that every later
+    run reads the word as that concept. Returns the file's path.
+
+    Raises
+    ------
+    ConflictError
+        If the site has no concepts file set.
+    NotFoundError
+        For a concept the vocabulary does not hold.
+    InvalidInputError
+        For an empty word, or one with a ``;`` or ``,`` (the file's separators).
+    """
+    term = " ".join(term.split()).casefold()
+    if not term or len(term) > 100 or any(c in term for c in ";,\"\n"):
+        raise InvalidInputError(f"a word to file is 1 to 100 characters without ; , or quotes, found {term!r}", "term")
+    path = get_settings().concepts_file
+    if not path:
+        raise ConflictError("this site has no concepts file of its own: set TIERMATCH_CONCEPTS_FILE to where it "
+                            "should be kept (it is created on the first word filed)")
+    exists = Path(path).exists()
+    concepts = {c.concept_id: c for c in (site_vocabulary() or ConceptVocabulary.load())}
+    if concept_id not in concepts:
+        raise NotFoundError("concept", concept_id, "concept_id")
+    concept = concepts[concept_id]
+    field = "synonyms_th" if _THAI.search(term) else "synonyms_en"
+    if term not in getattr(concept, field):
+        concept = dataclasses.replace(concept, **{field: (*getattr(concept, field), term)})
+    own = {c.concept_id: c for c in read_concepts(path)} if exists else {}
+    own[concept_id] = concept
+    comments = [line for line in Path(path).read_text("utf-8").splitlines(keepends=True)
+                if line.startswith("#")] if exists else []
+
+    def write(f):
+        f.writelines(comments)
+        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        writer.writerows(concept_row(c) for c in own.values())
+
+    write_atomically(path, write)
+    return path
