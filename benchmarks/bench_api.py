@@ -36,7 +36,7 @@ minimal_app = FastAPI()
 
 
 @minimal_app.get("/items")
-def minimal_items():
+async def minimal_items():
     """The ceiling: a small JSON list, no database, no auth."""
     return [{"id": i, "score": 0.5} for i in range(10)]
 
