@@ -10,22 +10,24 @@ from ..features.pairs import FEATURE_NAMES
 
 __all__ = ["PRIOR_WEIGHTS", "score_pairs", "score_prior"]
 
-# Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1].
+# Documented weights of the day-one score; they sum to 1, so scores lie in [0, 1]. What the SME makes weighs 0.60
+# (0.45 before 2026-12-02: on the benchmark's registers, 0.60 ranked later partnerships and true relevance
+# better on every register tried; benchmarks/README.md, "Quality").
 # What a buyer asks first is whether the SME can supply what it needs (need_coverage, item by item; and
 # product_fit, the share of the need's text the SME's names, for what no concept or encoder reads); then
 # distance, volume on both sides, sector, route and certificates. Both text terms only grow when an SME
 # makes more than is needed. Features the prior leaves out (semantic_fit, a symmetric closeness; region,
 # cluster, size, ...) weigh 0 here and are for the learned model.
 PRIOR_WEIGHTS = MappingProxyType({
-    "need_coverage": 0.35,
-    "product_fit": 0.10,
-    "sector_fit": 0.07,
-    "certification_fit": 0.04,
-    "distance_fit": 0.12,
-    "capacity_fit": 0.10,
-    "supplier_appeal": 0.10,
-    "route_fit": 0.06,
-    "track_record": 0.04,
+    "need_coverage": 0.45,
+    "product_fit": 0.15,
+    "sector_fit": 0.05,
+    "certification_fit": 0.03,
+    "distance_fit": 0.09,
+    "capacity_fit": 0.07,
+    "supplier_appeal": 0.07,
+    "route_fit": 0.04,
+    "track_record": 0.03,
     "buyer_affinity": 0.02,
 })
 
