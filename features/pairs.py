@@ -42,6 +42,9 @@ FEATURE_DESCRIPTIONS = {
     "text_fit": "the share of the buyer's words (TF-IDF weighted, Thai and English) the SME's text uses too: counts "
                 "text no concept matches",
     "semantic_fit": "how close the two texts are in meaning, across Thai and English (multilingual encoder)",
+    "spelling_fit": "the share of the buyer's needs text, as letters (2 to 4 in a row, TF-IDF weighted), the SME's text "
+                    "has too: reads typing slips and products no concept lists; making more than is needed costs "
+                    "nothing",
     "sector_fit": "1 for the same sector; else how much the SME's sector feeds the buyer's",
     "certification_fit": "certifications the buyer's sector looks for that the SME holds (2 or more count fully)",
     "distance_fit": "1 next door, 0.5 at 150 km, towards 0 far away",
@@ -196,6 +199,7 @@ class TextFit:
     coverage: np.ndarray  # share of the buyer's needs covered
     semantic: np.ndarray  # encoder cosine rescaled to [0, 1] (0.5 without an encoder)
     affinity: np.ndarray  # to the buyer's accepted SMEs against its rejected ones (0.5 without history)
+    spelling: np.ndarray  # share of the buyer's text's character n-grams the SME's has too
     links: np.ndarray  # (n_pairs, 3) LINK kind, supplier concept, buyer concept
     need_text: np.ndarray
     offer_text: np.ndarray
@@ -274,6 +278,7 @@ def build_pair_features(
         text.related,
         text.words,
         text.semantic,
+        text.spelling,
         sector_fit,
         np.minimum(1.0, n_sought_held / 2.0),
         distance_fit,

@@ -129,8 +129,10 @@ class MatchContext:
         offer_text = np.full(len(rows), None, dtype=object)
         need_text[named] = np.asarray(needs.texts, dtype=object)[need_item[named]]
         offer_text[named] = np.asarray(offers.texts, dtype=object)[offer_item[named]]
+        spelling = _contained(self.supplier_blocks["letters"], self.buyer_blocks["letters"], rows, cols)
         text = TextFit(similarity=similarity, concepts=similarities["concepts"], related=similarities["related"],
                        words=similarities["words"], coverage=coverage, semantic=semantic, affinity=affinity,
+                       spelling=spelling,
                        links=self.linking_concepts(rows, cols), need_text=need_text, offer_text=offer_text)
         at = self.past.lookup(self.suppliers.ids, rows, cols)
         own_proposals, own_accepted = self.past.counts_at(at)

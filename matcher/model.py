@@ -628,9 +628,10 @@ def train_scoring_model(
         learn = ~test & training.fit
         global_fit = _fit(values[learn], own[learn] > 0, weight[learn])
         personal_fit = _fit(values[learn], own[learn] > 0, weight[learn], cols[learn], training.n_buyers)
-        judged, g = _ndcg_per_buyer(gain, _log_odds(global_fit, values), cols, test)
-        _, p = _ndcg_per_buyer(gain, _log_odds(personal_fit, values, cols), cols, test)
-        _, q = _ndcg_per_buyer(gain, score_prior(values), cols, test)
+        judged_rows = test & training.labeled
+        judged, g = _ndcg_per_buyer(gain, _log_odds(global_fit, values), cols, judged_rows)
+        _, p = _ndcg_per_buyer(gain, _log_odds(personal_fit, values, cols), cols, judged_rows)
+        _, q = _ndcg_per_buyer(gain, score_prior(values), cols, judged_rows)
         n_personal = len(judged)
         if n_personal:
             personal_metric, global_latest, prior_latest = float(np.mean(p)), float(np.mean(g)), float(np.mean(q))
@@ -638,6 +639,13 @@ def train_scoring_model(
             interval = tuple(float(x) for x in np.percentile((p - g)[draws].mean(axis=1), [2.5, 97.5]))
             over_prior = float(np.percentile((p - q)[draws].mean(axis=1), 2.5))
             personal_adopted = interval[0] > 0 and over_prior > 0
+            # What a run deploys ranks later outcomes: everyone's model must lead the prior there too.
+            global_over_prior = float(np.percentile((g - q)[draws].mean(axis=1), 2.5))
+            if global_adopted and not global_over_prior > 0:
+                global_adopted = False
+                reason += (f"; not adopted: on the buyers' latest outcomes it does not clearly lead the prior "
+                           f"(NDCG@10 {global_latest:.3f} vs {prior_latest:.3f}, 95% interval of the lead from "
+                           f"{global_over_prior:+.3f})")
     if n_personal:
         reason += (f"; each buyer's own preferences {'beat' if personal_adopted else 'do not clearly beat'} "
                    f"everyone's model and the prior on {n_personal} buyers' latest outcomes: NDCG@10 "

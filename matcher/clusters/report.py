@@ -118,7 +118,7 @@ def _rank_cluster_buyers(context, model, groups, names, top_k: int):
          (np.repeat(np.arange(n_groups), [len(g) for g in groups]), np.concatenate(groups))),
         shape=(n_groups, len(S)))
     own = context.supplier_blocks
-    blocks = {name: normalize(sp.csr_matrix(membership @ own[name])) for name in BLOCKS}
+    blocks = {name: normalize(sp.csr_matrix(membership @ own[name])) for name in (*BLOCKS, "letters")}
     # 0/1: the concepts any member names itself; every item any member makes.
     blocks["direct"] = sp.csr_matrix((membership @ own["direct"]) > 0, dtype=np.float32)
     blocks["items"] = own["items"].union(groups)

