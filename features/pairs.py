@@ -42,7 +42,7 @@ FEATURE_DESCRIPTIONS = {
     "text_fit": "the share of the buyer's words (TF-IDF weighted, Thai and English) the SME's text uses too: counts "
                 "text no concept matches",
     "semantic_fit": "how close the two texts are in meaning, across Thai and English (multilingual encoder)",
-    "spelling_fit": "the share of the buyer's needs text, as letters (2 to 4 in a row, TF-IDF weighted), the SME's text "
+    "spelling_fit": "the share of the buyer's needs text, as letters (three in a row, TF-IDF weighted), the SME's text "
                     "has too: reads typing slips and products no concept lists; making more than is needed costs "
                     "nothing",
     "sector_fit": "1 for the same sector; else how much the SME's sector feeds the buyer's",

@@ -138,11 +138,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         words = self.words_.fit_transform(supplier_tokens + buyer_tokens).tocsr()
         self.words_.set_params(analyzer=tokenize)
         self._supplier_tokens = supplier_tokens  # for fit_transform_blocks; dropped there
-        # Letters 2 to 4 in a row: what words and concepts miss of a typing slip or a product no list holds.
+        # Letters three in a row: what words and concepts miss of a typing slip or a product no list holds.
         # Fitted on an even sample of the texts (the n-grams of a register repeat long before 200,000 profiles).
         texts = supplier_texts + buyer_texts
         step = max(1, len(texts) // LETTERS_FIT_SAMPLE)
-        self.letters_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
+        self.letters_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32,
                                         preprocessor=normalize_text).fit(texts[::step])
         self.semantic_mean_ = self.semantic_components_ = None
         if self.encoder is not None:
