@@ -16,7 +16,7 @@ __all__ = ["PRIOR_WEIGHTS", "score_pairs", "score_prior"]
 # typing slips and products no list holds) weigh 0.68 together; then distance, volume on both sides, sector, route
 # and certificates. The text terms only grow when an SME makes more than is needed. Measured on the benchmark's
 # registers (benchmarks/README.md, "Quality"): adding spelling_fit at 0.20 took held-out NDCG@10 from 0.222 to
-# 0.241 and from 0.143 to 0.180. Features the prior leaves out (semantic_fit, a symmetric closeness; region,
+# 0.243 and from 0.143 to 0.180. Features the prior leaves out (semantic_fit, a symmetric closeness; region,
 # cluster, size, ...) weigh 0 here and are for the learned model.
 PRIOR_WEIGHTS = MappingProxyType({
     "need_coverage": 0.36,
