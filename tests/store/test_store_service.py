@@ -136,3 +136,16 @@ def test_the_outcome_log_holds_every_outcome_and_the_history_follows_its_correct
     assert [(p.supplier_id, p.outcome) for p in live] == [("S1", "accepted"), ("S2", "rejected")]
     assert sorted(store.history.all(), key=lambda p: p.supplier_id) == live  # the history is the log's outcomes
     assert fixed["supersedes"] == wrong["event_id"] and store.events.get(wrong["event_id"])["kind"] == "accepted"
+
+
+def test_shown_rows_written_in_bulk_read_back_whole(store):
+    import datetime as dt
+
+    at = dt.datetime(2026, 12, 2, 5, 0, 0, 123456)
+    store.events.append_quickly([{"kind": "shown", "buyer_id": "B1", "supplier_id": f"S{k}", "run_id": 1,
+                                  "rank": k + 1, "score": 0.5, "propensity": 1.0 if k < 9 else 0.95,
+                                  "model_version": "prior", "actor": "buyer:k1", "at": at} for k in range(10)])
+    total, rows = store.events.page(kind="shown", limit=20)
+    assert total == 10 and [r["supplier_id"] for r in rows] == [f"S{k}" for k in range(10)]
+    assert rows[-1]["propensity"] == 0.95 and rows[0]["at"] == at and rows[0]["actor"] == "buyer:k1"
+    assert store.events.append([{"kind": "deal", "buyer_id": "B1", "supplier_id": "S1"}]) == [11]

@@ -68,7 +68,7 @@ class ShownLog:
         with self._lock:
             rows, self._rows = self._rows, []
         if rows:
-            self.store.events.append(rows)
+            self.store.events.append_quickly(rows)
         return len(rows)
 
     def start(self) -> None:
