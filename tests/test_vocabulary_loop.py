@@ -172,3 +172,21 @@ def test_the_cli_files_a_word_and_keeps_the_sites_comments(tmp_path, monkeypatch
         assert wrong.exit_code != 0 and "a word to file is 1 to 100 characters" in wrong.output
     finally:
         get_settings.cache_clear()
+
+
+def test_words_filed_at_the_same_moment_are_all_kept(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tiermatch.services import file_term
+
+    site = tmp_path / "site.csv"
+    monkeypatch.setenv("TIERMATCH_CONCEPTS_FILE", str(site))
+    get_settings.cache_clear()
+    try:
+        words = [f"wheelword{k}" for k in range(24)]
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda w: file_term(w, "auto.wheels"), words))
+        wheels = next(c for c in ConceptVocabulary.load(site=site) if c.concept_id == "auto.wheels")
+        assert set(words) <= set(wheels.synonyms_en)
+    finally:
+        get_settings.cache_clear()

@@ -11,6 +11,7 @@ sentence encoder puts nearest: what a curator reviews before adding synonyms.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -154,24 +155,43 @@ def file_term(term: str, concept_id: str) -> str:
     if not path:
         raise ConflictError("this site has no concepts file of its own: set TIERMATCH_CONCEPTS_FILE to where it "
                             "should be kept (it is created on the first word filed)")
-    exists = Path(path).exists()
-    concepts = {c.concept_id: c for c in (site_vocabulary() or ConceptVocabulary.load())}
-    if concept_id not in concepts:
-        raise NotFoundError("concept", concept_id, "concept_id")
-    concept = concepts[concept_id]
-    field = "synonyms_th" if _THAI.search(term) else "synonyms_en"
-    if term not in getattr(concept, field):
-        concept = dataclasses.replace(concept, **{field: (*getattr(concept, field), term)})
-    own = {c.concept_id: c for c in read_concepts(path)} if exists else {}
-    own[concept_id] = concept
-    comments = [line for line in Path(path).read_text("utf-8").splitlines(keepends=True)
-                if line.startswith("#")] if exists else []
+    with _held(path):  # one curator at a time: the file is read, changed and written whole
+        exists = Path(path).exists()
+        # Read afresh, not from the cache keyed by the file's time: another curator may have just written it.
+        concepts = {c.concept_id: c for c in ConceptVocabulary.load(site=path if exists else None)}
+        if concept_id not in concepts:
+            raise NotFoundError("concept", concept_id, "concept_id")
+        concept = concepts[concept_id]
+        field = "synonyms_th" if _THAI.search(term) else "synonyms_en"
+        if term not in getattr(concept, field):
+            concept = dataclasses.replace(concept, **{field: (*getattr(concept, field), term)})
+        own = {c.concept_id: c for c in read_concepts(path)} if exists else {}
+        own[concept_id] = concept
+        comments = [line for line in Path(path).read_text("utf-8").splitlines(keepends=True)
+                    if line.startswith("#")] if exists else []
 
-    def write(f):
-        f.writelines(comments)
-        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        writer.writerows(concept_row(c) for c in own.values())
+        def write(f):
+            f.writelines(comments)
+            writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
+            writer.writeheader()
+            writer.writerows(concept_row(c) for c in own.values())
 
-    write_atomically(path, write)
+        write_atomically(path, write)
     return path
+
+
+@contextlib.contextmanager
+def _held(path: str):
+    """An exclusive lock beside ``path`` (``path.lock``), across threads and processes, where the system has
+    ``flock`` (Linux, macOS); elsewhere none."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; two curators filing at the same moment may lose a word
+        yield
+        return
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
