@@ -35,7 +35,9 @@ def scorer_version(store: Store, run_id: int | None) -> str:
     """What scored a run: ``"prior"`` or the learned model's version."""
     run = store.runs.get(run_id) if run_id is not None else None
     scoring = ((run or {}).get("summary") or {}).get("scoring") or {}
-    return scoring.get("version") or "prior" if scoring.get("scorer", "prior") != "prior" else "prior"
+    if scoring.get("scorer", "prior") == "prior":
+        return "prior"
+    return scoring.get("version") or "prior"
 
 
 @dataclass
