@@ -372,6 +372,7 @@ class TrainingReport:
     reason: str
     personal_metric: float = float("nan")
     global_temporal_metric: float = float("nan")
+    prior_temporal_metric: float = float("nan")
     personal_interval: tuple[float, float] = (float("nan"), float("nan"))
     n_buyers_personal: int = 0
     skipped: tuple[str, ...] = ()
@@ -396,6 +397,7 @@ class TrainingReport:
                          "global": number(self.model_metric), "p_value": number(self.p_value),
                          "buyers": self.n_buyers_scored,
                          "personal": number(self.personal_metric), "global_latest": number(self.global_temporal_metric),
+                         "prior_latest": number(self.prior_temporal_metric),
                          "personal_lead_interval": [number(x) for x in self.personal_interval],
                          "buyers_latest": self.n_buyers_personal},
             "rows": self.n_rows,
@@ -685,7 +687,8 @@ def train_scoring_model(
         model=model, scorer=scorer, prior_metric=float(np.mean(prior_ndcg)), model_metric=float(np.mean(model_ndcg)),
         improvement=improvement, p_value=p_value, n_rows=int(training.fit.sum()), n_buyers=n_buyers,
         n_buyers_scored=len(scored), folds=folds, reason=reason, personal_metric=personal_metric,
-        global_temporal_metric=global_latest, personal_interval=interval, n_buyers_personal=n_personal,
+        global_temporal_metric=global_latest, prior_temporal_metric=prior_latest, personal_interval=interval,
+        n_buyers_personal=n_personal,
         skipped=training.skipped)
 
 

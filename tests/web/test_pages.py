@@ -438,6 +438,8 @@ def test_the_run_page_says_what_scored_the_run_and_the_held_out_figures(tmp_path
         assert STRINGS[f"scorer_{scoring['scorer']}"][0 if lang == "en" else 1] in shown
         assert STRINGS["held_out"][0 if lang == "en" else 1] in shown
         assert str(scoring["held_out"]["prior"]) in shown and str(scoring["held_out"]["global"]) in shown
+        if scoring["held_out"]["personal"] is not None:  # what decided against (or for) a learned scorer, too
+            assert str(scoring["held_out"]["prior_latest"]) in shown and str(scoring["held_out"]["personal"]) in shown
     finally:
         site.close()
 

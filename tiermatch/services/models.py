@@ -150,8 +150,8 @@ def describe_scoring(scoring: dict) -> str:
     figures = (f"held-out NDCG@10: prior {held['prior']}, everyone's model {held['global']} "
                f"(p = {held['p_value']}, {held['buyers']} buyers)")
     if held.get("personal") is not None:
-        figures += (f"; latest outcomes: own preferences {held['personal']} vs everyone's {held['global_latest']} "
-                    f"({held['buyers_latest']} buyers)")
+        figures += (f"; each buyer's latest outcomes: prior {held.get('prior_latest')}, everyone's model "
+                    f"{held['global_latest']}, own preferences {held['personal']} ({held['buyers_latest']} buyers)")
     return f"Scoring with {name}; {figures}"
 
 
