@@ -63,7 +63,7 @@ def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
         improvement=json_safe(report.improvement), p_value=json_safe(report.p_value), previous=previous_out,
         scorer_in_use=_scorer_name(in_use), n_rows=report.n_rows, n_buyers=report.n_buyers,
         n_buyers_scored=report.n_buyers_scored, skipped=list(report.skipped[:100]),
-        folds=stored["report"]["folds"],
+        folds=stored["report"]["folds"], text_space=stored["report"].get("text_space", ""),
     )
 
 

@@ -527,6 +527,8 @@ class RetrainOut(BaseModel):
     n_buyers_scored: int
     skipped: list[str]
     folds: list[dict]
+    text_space: str = Field("", description="the text space features were read in: the latest run's, or one fitted "
+                                            "now where no run has kept one")
     held_out: dict = Field(description="the held-out figures that decided: prior, everyone's model, and each "
                                        "buyer's own preferences on its latest outcomes")
 

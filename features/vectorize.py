@@ -21,6 +21,8 @@ the fitted suppliers' items.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -168,6 +170,26 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "mapper_")
         vectors = (self.encoder.encode(list(texts)) - self.semantic_mean_) @ self.semantic_components_.T
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def to_bytes(self) -> bytes:
+        """This fitted text space, pickled without its encoder (which a reader sets again): what a run keeps in
+        the store so that retraining reads features as the run did."""
+        check_is_fitted(self, "mapper_")
+        encoder, self.encoder = self.encoder, None
+        try:
+            return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            self.encoder = encoder
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, encoder=None) -> ProfileVectorizer:
+        """A text space kept by :meth:`to_bytes` (from this project's own store only: it is a pickle), reading
+        meaning with ``encoder``."""
+        space = pickle.loads(blob)
+        if not isinstance(space, cls):
+            raise ValueError(f"Expected a pickled {cls.__name__}, got {type(space).__name__}")
+        space.encoder = encoder
+        return space
 
     def update_links(self, supplier_texts, buyer_texts, pairs, outcomes):
         """Learn from new partnership outcomes without refitting the vocabulary or the word space."""

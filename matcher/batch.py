@@ -509,7 +509,7 @@ def run_batch(
         summary["scoring"] = learned if isinstance(learned, dict) else learned.summary()
     return MatchResult(shortlists, [m for k in sorted(recommendations) for m in recommendations[k]], assignment,
                        unmatched_buyers, unmatched_suppliers, summary, [e for k in sorted(errors) for e in errors[k]],
-                       learned=learned if isinstance(learned, TrainingReport) else None)
+                       learned=learned if isinstance(learned, TrainingReport) else None, text_space=shared.vectorizer)
 
 
 def _assign(engine, S, B, candidates, scores, new, max_arcs, client):

@@ -246,7 +246,7 @@ class SharedFit:
 
 def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequence[Partnership] = (), *,
                fit_sample: int | None = FIT_SAMPLE, reduce: bool = False, encoder=None,
-               road_factor: float = 1.0, vocabulary=None) -> tuple[SharedFit, Scan, dict]:
+               road_factor: float = 1.0, vocabulary=None, fitted=None) -> tuple[SharedFit, Scan, dict]:
     """Fit what every partition of ``source`` shares, scanning it once.
 
     Parameters
@@ -267,6 +267,9 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
         Distances are the straight line times this (1 unless a site sets it).
     vocabulary : ConceptVocabulary, optional
         The concepts to read texts with (a site's merged with the shipped ones); the shipped ones if None.
+    fitted : ProfileVectorizer, optional
+        A text space fitted before (a run's, :meth:`ProfileVectorizer.to_bytes`): texts are read in it, nothing
+        is fitted again (its words, concepts, links and letters stay as they were); ``vocabulary`` is unused.
 
     Returns
     -------
@@ -284,9 +287,15 @@ def fit_shared(source: SupplierSource, buyers: Sequence[Buyer], history: Sequenc
     buyer_position = {bid: j for j, bid in enumerate(B.ids)}
     known = [p for p in history if p.supplier_id in sample_position and p.buyer_id in buyer_position]
     pairs = np.array([(sample_position[p.supplier_id], buyer_position[p.buyer_id]) for p in known], dtype=np.int64)
-    vectorizer = ProfileVectorizer(encoder=encoder, mapper=None if vocabulary is None else ConceptMapper(vocabulary))
-    sample_blocks, buyer_blocks = vectorizer.fit_transform_blocks(
-        [scan.texts[row] for row in sample_rows], B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known]))
+    texts = [scan.texts[row] for row in sample_rows]
+    if fitted is not None:
+        vectorizer = fitted
+        sample_blocks, buyer_blocks = vectorizer.transform_blocks(texts), vectorizer.transform_blocks(B.texts, "buyer")
+    else:
+        vectorizer = ProfileVectorizer(encoder=encoder,
+                                       mapper=None if vocabulary is None else ConceptMapper(vocabulary))
+        sample_blocks, buyer_blocks = vectorizer.fit_transform_blocks(
+            texts, B.texts, history=(pairs.reshape(-1, 2), [p.outcome for p in known]))
     reducer = None
     if reduce:
         reducer = fit_reducer(stack_blocks(sample_blocks, vectorizer.weights), stack_blocks(buyer_blocks, vectorizer.weights))

@@ -44,3 +44,4 @@ class MatchResult:
     summary: dict = field(default_factory=dict)
     rejected_rows: list = field(default_factory=list)  # RowError of supplier rows read by the run itself
     learned: object | None = None  # TrainingReport of the scorer the run learned from its history, adopted or not
+    text_space: object | None = None  # the ProfileVectorizer the run fitted: retraining reads features in it

@@ -101,3 +101,24 @@ def test_an_unreadable_model_is_learned_again(with_feedback):
     assert run["status"] == "completed"
     scoring = run["summary"]["scoring"]
     assert "held_out" in scoring and scoring["model_id"] != 1
+
+
+def test_retraining_reads_features_in_the_latest_runs_text_space_without_fitting_again(with_feedback, monkeypatch):
+    from tiermatch.features.vectorize import ProfileVectorizer
+
+    svc = with_feedback
+    h = svc.headers["admin"]
+    before = svc.client.post("/models/retrain", headers=h).json()
+    assert before["text_space"] == "a text space fitted now: no completed run has kept one yet"
+    run = svc.run()
+    assert svc.store.runs.text_space()[0] == run["run_id"]
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the text space was fitted again")
+
+    monkeypatch.setattr(ProfileVectorizer, "_fit", no_fit)
+    svc.client.post("/feedback", json={"buyer_id": "B2", "supplier_id": "S1", "outcome": "accepted"}, headers=h)
+    after = svc.client.post("/models/retrain", headers=h)
+    assert after.status_code == 200, after.text
+    assert after.json()["text_space"] == f"the text space of run {run['run_id']}, not fitted again"
+    assert after.json()["n_rows"] > before["n_rows"]  # the new outcome is learned from

@@ -29,7 +29,8 @@ def retrain(database: DatabaseOption = None) -> None:
             report, stored, _ = retrain_model(store)
     except InsufficientHistoryError as exc:
         raise InsufficientHistoryError(f"cannot train a model yet: {exc}") from exc
-    console.print(f"Model {report.version} (stored as model {stored['model_id']}): {report.reason}", highlight=False)
+    console.print(f"Model {report.version} (stored as model {stored['model_id']}), features read in "
+                  f"{stored['report']['text_space']}: {report.reason}", highlight=False)
     console.print("Runs over this history now score with "
                   + describe_scoring(report.summary()).removeprefix("Scoring with "), highlight=False)
 

@@ -14,6 +14,7 @@ import math
 
 from ..errors import InsufficientHistoryError
 from ..features.profiles import Partnership
+from ..features.vectorize import ProfileVectorizer
 from ..matcher import CANDIDATES_PER_BUYER, LearnedScorer, TrainingReport, fit_shared
 from ..matcher.model import SCORERS, LearnFromHistory, learn_from_history
 from ..settings import get_settings
@@ -94,7 +95,8 @@ def _propensity(store: Store | None) -> dict | None:
     return None if store is None else outcome_propensities(store)
 
 
-def keep_model(store: Store, report: TrainingReport, history: list[Partnership]) -> dict:
+def keep_model(store: Store, report: TrainingReport, history: list[Partnership], *,
+               text_space: str | None = None) -> dict:
     """Store a learned scorer with its figures, adopted where runs use it; returns its record (no bytes)."""
     metrics = json_safe({**report.model.metrics, "n_rows": report.n_rows, "n_buyers": report.n_buyers,
                          "history": history_fingerprint(history)})
@@ -104,12 +106,16 @@ def keep_model(store: Store, report: TrainingReport, history: list[Partnership])
         report.version, report.model.to_bytes(), adopted=report.adopted, metrics=metrics,
         report={"reason": report.reason, "scorer": report.scorer, "folds": folds,
                 "held_out": json_safe(report.summary()["held_out"]), "skipped": list(report.skipped[:100]),
-                "n_skipped": len(report.skipped)},
+                "n_skipped": len(report.skipped), **({"text_space": text_space} if text_space else {})},
     )
 
 
 def retrain(store: Store) -> tuple[TrainingReport, dict, dict | None]:
     """Learn a scorer from the stored register and history as a run would, store it, and return what changed.
+
+    Features are read in the text space the latest completed run kept (its words, concepts, links and letters,
+    not fitted again: new feedback changes the outcomes learned from, not how texts read); a store with no such
+    run fits one, and the stored report's ``text_space`` says which.
 
     Returns
     -------
@@ -133,11 +139,16 @@ def retrain(store: Store) -> tuple[TrainingReport, dict, dict | None]:
         raise InsufficientHistoryError(f"the store holds {register.n_suppliers} SMEs, {len(register.buyers)} buyers "
                                        f"and {len(register.history)} past proposals; import a register and its "
                                        "history first")
-    shared, scan, _ = fit_shared(register.source, register.buyers, register.history, encoder=text_encoder(store),
-                                 road_factor=get_settings().road_factor, vocabulary=site_vocabulary())
+    encoder = text_encoder(store)
+    kept = store.runs.text_space()
+    fitted = None if kept is None else ProfileVectorizer.from_bytes(kept[1], encoder)
+    shared, scan, _ = fit_shared(register.source, register.buyers, register.history, encoder=encoder,
+                                 road_factor=get_settings().road_factor, vocabulary=site_vocabulary(), fitted=fitted)
     report = learn_from_history(shared, register.source, scan, register.history,
                                 LearnFromHistory(propensity=_propensity(store)), pool=CANDIDATES_PER_BUYER)
-    return report, keep_model(store, report, register.history), previous
+    space = (f"the text space of run {kept[0]}, not fitted again" if kept is not None
+             else "a text space fitted now: no completed run has kept one yet")
+    return report, keep_model(store, report, register.history, text_space=space), previous
 
 
 def describe_scoring(scoring: dict) -> str:

@@ -258,6 +258,8 @@ def execute_run(store: Store, run_id: int, options: RunOptions, *, register: Reg
         result = match_register(register, options, deep=True, progress=report)
         report("saving", 0, 1)
         matches, unmatched = build_result_rows(result, register, options.top_k)
+        if result.text_space is not None:  # retraining reads features in it (services.models.retrain)
+            store.runs.keep_text_space(run_id, result.text_space.to_bytes())
         store.runs.complete(run_id, matches, unmatched, result.summary)
         return result
     except Exception as exc:  # a run must end recorded, whatever went wrong

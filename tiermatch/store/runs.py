@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from .engine import now
-from .schema import run_matches_table, run_unmatched_table, runs_table
+from .schema import run_matches_table, run_unmatched_table, runs_table, text_spaces_table
 
 __all__ = ["RunRepository"]
 
@@ -62,6 +62,19 @@ class RunRepository:
             conn.execute(runs_table.update().where(runs_table.c.run_id == run_id).values(
                 status="completed", stage="done", stage_done=1, stage_total=1, summary=summary,
                 finished_at=now(), error=None))
+
+    def keep_text_space(self, run_id: int, blob: bytes) -> None:
+        """Keep the text space a completed run fitted (serialised by the caller), in place of any older one."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(text_spaces_table))
+            conn.execute(text_spaces_table.insert().values(run_id=run_id, created_at=now(), blob=blob))
+
+    def text_space(self) -> tuple[int, bytes] | None:
+        """``(run_id, blob)`` of the newest text space kept, None before any."""
+        t = text_spaces_table
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.c.run_id, t.c.blob).order_by(t.c.run_id.desc()).limit(1)).first()
+        return None if row is None else (row[0], bytes(row[1]))
 
     def get(self, run_id: int) -> dict | None:
         """One run's record (status, stage, options, summary, error, times), or None."""

@@ -34,6 +34,7 @@ __all__ = [
     "run_unmatched_table",
     "runs_table",
     "suppliers_table",
+    "text_spaces_table",
     "web_secrets_table",
     "web_users_table",
 ]
@@ -152,6 +153,12 @@ embeddings_table = Table(
     Column("model", String(64), primary_key=True),  # the encoder's version
     Column("text_key", String(32), primary_key=True),  # a hash of the text (features.encoder.text_key)
     Column("vector", LargeBinary, nullable=False),  # int8 values and a float32 scale (features.encoder.quantize)
+)
+text_spaces_table = Table(
+    "text_spaces", metadata,
+    Column("run_id", Integer, primary_key=True),  # the run that fitted it; only the newest is kept
+    Column("created_at", DateTime, nullable=False),
+    Column("blob", LargeBinary, nullable=False),  # the fitted ProfileVectorizer, pickled without its encoder
 )
 events_table = Table(
     "events", metadata,
