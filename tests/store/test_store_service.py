@@ -149,3 +149,21 @@ def test_shown_rows_written_in_bulk_read_back_whole(store):
     assert total == 10 and [r["supplier_id"] for r in rows] == [f"S{k}" for k in range(10)]
     assert rows[-1]["propensity"] == 0.95 and rows[0]["at"] == at and rows[0]["actor"] == "buyer:k1"
     assert store.events.append([{"kind": "deal", "buyer_id": "B1", "supplier_id": "S1"}]) == [11]
+
+
+def test_the_funnel_counts_each_pair_under_the_scorer_that_first_showed_it(store):
+    from tiermatch.services import funnel
+
+    shown = [("B1", "S1", "prior"), ("B1", "S1", "v2"), ("B1", "S2", "v2"), ("B2", "S1", "v2")]
+    store.events.append_quickly([{"kind": "shown", "buyer_id": b, "supplier_id": s, "model_version": v, "rank": 1,
+                                  "score": 0.5, "propensity": 1.0} for b, s, v in shown])
+    wrong, = store.events.append([{"kind": "deal", "buyer_id": "B1", "supplier_id": "S2", "value_thb": 9e6}])
+    store.events.append([{"kind": "deal", "buyer_id": "B1", "supplier_id": "S2", "value_thb": 9e5,
+                          "supersedes": wrong},
+                         {"kind": "meeting_requested", "buyer_id": "B1", "supplier_id": "S1"},
+                         {"kind": "deal", "buyer_id": "B9", "supplier_id": "S9", "value_thb": 1.0}])  # never shown
+    rows = {r["model_version"]: r for r in funnel(store)}
+    assert rows["prior"] == {"model_version": "prior", "shown": 1, "requested": 1, "met": 0, "deal": 0,
+                             "deal_value_thb": 0.0}
+    assert rows["v2"] == {"model_version": "v2", "shown": 2, "requested": 1, "met": 1, "deal": 1,
+                          "deal_value_thb": 9e5}

@@ -185,13 +185,9 @@ def read_events(store: Store, **filters) -> tuple[int, list[dict]]:
 def funnel(store: Store) -> list[dict]:
     """Per scorer version: pairs shown, and how many of them went on to a request, a meeting and a deal (live
     events only: a superseded one no longer counts), with the deals' value."""
-    events = store.events.all()
     superseded = store.events.superseded()
-    live = [e for e in events if e["event_id"] not in superseded]
-    shown: dict[tuple, str] = {}
-    for e in live:
-        if e["kind"] == "shown":
-            shown.setdefault((e["buyer_id"], e["supplier_id"]), e["model_version"] or "prior")
+    live = [e for e in store.events.all(ACTIONS) if e["event_id"] not in superseded]
+    shown = {pair: version or "prior" for pair, version in store.events.first_shown().items()}
     reached: dict[str, set] = {stage: set() for stage in _STAGES}
     value: dict[tuple, float] = {}
     for e in live:

@@ -87,6 +87,16 @@ class EventRepository:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def first_shown(self) -> dict[tuple[str, str], str | None]:
+        """``{(buyer_id, supplier_id): model_version}`` of each pair's first showing, in one grouped query (the
+        shown rows themselves stay in the store)."""
+        t = events_table
+        first = select(func.min(t.c.event_id)).where(t.c.kind == "shown").group_by(t.c.buyer_id, t.c.supplier_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.c.buyer_id, t.c.supplier_id, t.c.model_version)
+                                .where(t.c.event_id.in_(first.scalar_subquery())))
+            return {(b, s): v for b, s, v in rows}
+
     def superseded(self) -> dict[int, int]:
         """``{event corrected: the event that corrects it}``."""
         t = events_table
