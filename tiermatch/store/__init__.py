@@ -84,8 +84,7 @@ class Store:
         with self.engine.begin() as conn:
             added["suppliers"], updated["suppliers"] = self.profiles.upsert(conn, "suppliers", suppliers)
             added["buyers"], updated["buyers"] = self.profiles.upsert(conn, "buyers", buyers)
-            new = self.history.new(conn, partnerships)
-            added["partnerships"], updated["partnerships"] = self.history.upsert(conn, partnerships)
+            added["partnerships"], updated["partnerships"], new = self.history.upsert(conn, partnerships)
             self.events.append([outcome_event(p, actor="import") for p in new], conn)
         return ImportCounts(added, updated)
 

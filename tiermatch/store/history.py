@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..features.profiles import Partnership
-from ._upsert import upsert
+from ._upsert import existing_keys, upsert
 from .schema import partnerships_table
 
 __all__ = ["HistoryRepository"]
@@ -24,22 +24,15 @@ class HistoryRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def upsert(self, conn: Connection, records: Sequence[Partnership]) -> tuple[int, int]:
-        """Store records on ``conn``; the same (supplier, buyer, outcome, date) twice is stored once."""
-        rows = list({_key(p): {"key": _key(p), "supplier_id": p.supplier_id, "buyer_id": p.buyer_id,
-                               "outcome": p.outcome, "profile": p.model_dump(mode="json")}
-                     for p in records}.values())
-        return upsert(conn, partnerships_table, "key", rows)
-
-    def new(self, conn: Connection, records: Sequence[Partnership]) -> list[Partnership]:
-        """Those of ``records`` not stored yet (each key once)."""
-        keys = {_key(p): p for p in records}
-        t = partnerships_table
-        stored = set()
-        listed = list(keys)
-        for start in range(0, len(listed), 5000):
-            stored.update(conn.scalars(select(t.c.key).where(t.c.key.in_(listed[start:start + 5000]))))
-        return [p for key, p in keys.items() if key not in stored]
+    def upsert(self, conn: Connection, records: Sequence[Partnership]) -> tuple[int, int, list[Partnership]]:
+        """Store records on ``conn``; the same (supplier, buyer, outcome, date) twice is stored once. Returns
+        how many were added and updated, and the records not stored before."""
+        unique = {_key(p): p for p in records}
+        rows = [{"key": key, "supplier_id": p.supplier_id, "buyer_id": p.buyer_id, "outcome": p.outcome,
+                 "profile": p.model_dump(mode="json")} for key, p in unique.items()]
+        existing = existing_keys(conn, partnerships_table, "key", [(key,) for key in unique])
+        added, updated = upsert(conn, partnerships_table, "key", rows, existing)
+        return added, updated, [p for key, p in unique.items() if (key,) not in existing]
 
     def remove(self, conn: Connection, records: Sequence[Partnership]) -> None:
         """Forget ``records`` (by supplier, buyer, outcome and date) on ``conn``."""
@@ -51,12 +44,6 @@ class HistoryRepository:
         t = partnerships_table
         with self.engine.connect() as conn:
             return [Partnership.model_validate(p) for p in conn.scalars(select(t.c.profile).order_by(t.c.key))]
-
-    def add(self, record: Partnership) -> bool:
-        """Record one outcome; False where the same record was already stored."""
-        with self.engine.begin() as conn:
-            added, _ = self.upsert(conn, [record])
-        return added == 1
 
     def count(self) -> int:
         with self.engine.connect() as conn:
