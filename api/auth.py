@@ -36,6 +36,11 @@ class Principal:
     def is_buyer(self) -> bool:
         return self.role == BUYER
 
+    @property
+    def actor(self) -> str:
+        """Who acted, as the outcome log records it: ``role:key id``."""
+        return f"{self.role}:{self.key_id}"
+
 
 AUTH_CACHE_SECONDS = 5.0
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from ..errors import NotFoundError
-from ..services import Filters, read_explanation, read_recommendations, read_shortlist, record_feedback
+from ..services import Filters, ShownLog, read_explanation, read_recommendations, read_shortlist, record_feedback
 from ..store import Store
 from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
 from .deps import MAX_OFFSET, Page, get_store, page, profile_filters
@@ -35,8 +35,8 @@ Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes, tuple]:
-    """One shortlist row as (sector, province, certifications, its ``ShortlistItem`` JSON, (rank, supplier id,
-    score, propensity) for the outcome log), validated once.
+    """One shortlist row as (sector, province, certifications, its ``ShortlistItem`` JSON, what the outcome log
+    records of it: :meth:`ShownLog.entry`), validated once.
 
     Only strings, bytes and tuples of them: the garbage collector stops tracking such tuples, so a
     full cache adds nothing to its pauses (dicts of lists would, and they showed in the p99 latency).
@@ -49,7 +49,7 @@ def _shortlist_item(row: dict) -> tuple[str, str, tuple[str, ...], bytes, tuple]
         reasons_th=row["reasons_th"], explored=row["explored"],
     )
     return (row["supplier_sector"], row["supplier_province"], certifications, item.model_dump_json().encode(),
-            (row["rank"], row["supplier_id"], row["score"], row["propensity"]))
+            ShownLog.entry(row))
 
 
 class ShortlistCache:
@@ -151,7 +151,7 @@ async def read_buyer_shortlist(
         raise NotFoundError("completed run", None, message="no completed run yet: start one with POST /runs")
     items, top_k, default_page = entry
     unfiltered = filters == Filters()
-    actor = f"{principal.role}:{principal.key_id}"
+    actor = principal.actor
     if unfiltered and offset == 0 and limit in (None, top_k):
         request.app.state.shown.add(run_id, buyer_id, [item[4] for item in items[:top_k]], actor)
         return Response(default_page, media_type="application/json")
@@ -208,7 +208,7 @@ def create_feedback(
     """
     check_buyer_access(principal, body.buyer_id)
     record = record_feedback(store, body.buyer_id, body.supplier_id, body.outcome, value_thb=body.value_thb,
-                             actor=f"{principal.role}:{principal.key_id}",
+                             actor=principal.actor,
                              date=body.date, shown_only=principal.is_buyer)
     return FeedbackOut.of(record)
 

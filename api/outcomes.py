@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..features.profiles import Id
-from ..services import funnel, read_events, record_event
+from ..services import ACTIONS, EVENT_KINDS, funnel, read_events, record_event
 from ..store import Store
 from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
 from .deps import Page, get_store, page
@@ -32,10 +32,11 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal"]
+    kind: Literal[ACTIONS]
     buyer_id: Id
     supplier_id: Id
-    value_thb: float | None = Field(None, ge=0, le=1e12, description="the partnership's value, with an outcome (accepted, rejected, deal) only")
+    value_thb: float | None = Field(None, ge=0, le=1e12,
+                                    description="the partnership's value, with an outcome (accepted, rejected, deal) only")
     supersedes: int | None = Field(None, ge=1, le=2**62)
     note: str | None = Field(None, max_length=2000)
 
@@ -82,7 +83,7 @@ class FunnelRow(BaseModel):
 def create_event(body: EventIn, store: StoreDep, principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))]):
     """Log what happened on a pair after it was shown; a buyer key logs its own pairs only."""
     check_buyer_access(principal, body.buyer_id)
-    return record_event(store, body.kind, body.buyer_id, body.supplier_id, actor=f"{principal.role}:{principal.key_id}",
+    return record_event(store, body.kind, body.buyer_id, body.supplier_id, actor=principal.actor,
                         value_thb=body.value_thb, supersedes=body.supersedes, note=body.note)
 
 
@@ -90,8 +91,7 @@ def create_event(body: EventIn, store: StoreDep, principal: Annotated[Principal,
 def list_events(store: StoreDep, _: Annotated[Principal, Depends(require(MATCHMAKER))],
                 paging: Annotated[Page, Depends(page)], buyer_id: Annotated[Id | None, Query()] = None,
                 supplier_id: Annotated[Id | None, Query()] = None,
-                kind: Annotated[Literal["shown", "meeting_requested", "accepted", "rejected", "meeting_held",
-                                        "follow_up", "deal"] | None, Query()] = None):
+                kind: Annotated[Literal[EVENT_KINDS] | None, Query()] = None):
     """The outcome log in the order recorded, filtered; ``superseded_by`` marks an event a correction replaced."""
     total, rows = read_events(store, buyer_id=buyer_id, supplier_id=supplier_id, kind=kind, limit=paging.limit,
                               offset=paging.offset)

@@ -7,29 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..services import file_term, load_register, suggest_terms
+from ..services import TermSuggestion, file_term, load_register, suggest_terms
 from ..store import Store
 from .auth import MATCHMAKER, Principal, require
 from .deps import get_store
 from .errors import error_responses
 
-__all__ = ["FiledTermIn", "TermSuggestionOut", "router"]
+__all__ = ["FiledTermIn", "router"]
 
 router = APIRouter()
 
 
-class TermSuggestionOut(BaseModel):
-    """A word of the profiles that no concept matches, how many profiles use it, and the nearest concept."""
-
-    term: str
-    profiles: int
-    concept_id: str | None
-    name_en: str | None
-    name_th: str | None
-    cosine: float | None
-
-
-@router.get("/vocabulary/suggestions", response_model=list[TermSuggestionOut], tags=["vocabulary"],
+@router.get("/vocabulary/suggestions", response_model=list[TermSuggestion], tags=["vocabulary"],
             responses=error_responses(401, 403, 422))
 def vocabulary_suggestions(request: Request, store: Annotated[Store, Depends(get_store)],
                            _: Annotated[Principal, Depends(require(MATCHMAKER))],
@@ -37,8 +26,7 @@ def vocabulary_suggestions(request: Request, store: Annotated[Store, Depends(get
     """Words of the stored profiles no concept matches, most used first (filler left out), each with the
     concept the sentence encoder puts nearest (none below cosine 0.35). File a word under a concept with
     ``POST /vocabulary/terms``; the next run reads it."""
-    found = request.app.state.jobs.call(lambda: suggest_terms(load_register(store), top))
-    return [TermSuggestionOut(**s.as_dict()) for s in found]
+    return request.app.state.jobs.call(lambda: suggest_terms(load_register(store), top))
 
 
 class FiledTermIn(BaseModel):
@@ -50,7 +38,8 @@ class FiledTermIn(BaseModel):
     concept_id: str = Field(min_length=1, max_length=100)
 
 
-@router.post("/vocabulary/terms", status_code=201, tags=["vocabulary"], responses=error_responses(401, 403, 404, 409, 422))
+@router.post("/vocabulary/terms", status_code=201, tags=["vocabulary"],
+             responses=error_responses(401, 403, 404, 409, 422))
 def file_vocabulary_term(body: FiledTermIn, _: Annotated[Principal, Depends(require(MATCHMAKER))]) -> FiledTermIn:
     """File a word under a concept in the site's concepts file (``TIERMATCH_CONCEPTS_FILE``; 409 where the site
     has none): every later run reads the word as that concept."""

@@ -22,6 +22,7 @@ from ...errors import InvalidInputError, NotFoundError
 from ...features.reference import OUTCOMES, SECTORS
 from ...services import (
     RunOptions,
+    ShownLog,
     add_web_user,
     check_password,
     find_session_key,
@@ -322,8 +323,8 @@ async def shortlist_page(request: Request, viewer: SignedIn, buyer_id: Id, secto
     shown = shortlist.rows if all else shortlist.rows[:shortlist.top_k]
     if shortlist.run_id is not None:
         service_of(request).state.shown.add(shortlist.run_id, buyer_id,
-                                            [(r["rank"], r["supplier_id"], r["score"], r["propensity"]) for r in shown],
-                                            f"{viewer.principal.role}:{viewer.principal.key_id}")
+                                            [ShownLog.entry(r) for r in shown],
+                                            viewer.principal.actor)
     recorded = store.history.outcomes_by_supplier(buyer_id, [row["supplier_id"] for row in shown])
     items = [{**row, "certifications": [c for c in row["supplier_certifications"].split(";") if c],
               "capacity": row["supplier_capacity_thb_per_month"], "recorded": recorded.get(row["supplier_id"], [])}
@@ -362,7 +363,7 @@ def feedback(request: Request, viewer: SignedIn, buyer_id: Id, csrf: Annotated[s
         raise InvalidInputError(f"outcome must be one of {', '.join(OUTCOMES)}, found {outcome!r}", "outcome")
     check_buyer_access(viewer.principal, buyer_id)
     record_feedback(store_of(request), buyer_id, supplier_id, outcome, shown_only=viewer.is_buyer,
-                    actor=f"{viewer.principal.role}:{viewer.principal.key_id}")
+                    actor=viewer.principal.actor)
     request.session["flash"] = ["feedback_saved", {"outcome": translate(f"outcome_{outcome}", viewer.lang),
                                                    "supplier": supplier_id}]
     return redirect(request, _safe_next(back) if back else f"/buyers/{quote(buyer_id, safe='')}")

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from ..errors import InvalidInputError, NotFoundError
 from ..features.profiles import Partnership
 from ..store import Store, outcome_event
+from ..store.engine import now
+from .results import require_profile
 
-__all__ = ["ACTIONS", "EVENT_KINDS", "OUTCOMES", "ShownLog", "check_pair", "funnel", "outcome_propensities", "outcomes_from_log", "read_events",
-           "record_event", "scorer_version"]
+__all__ = ["ACTIONS", "EVENT_KINDS", "OUTCOMES", "ShownLog", "check_pair", "funnel", "outcome_propensities",
+           "outcomes_from_log", "read_events", "record_event", "scorer_version"]
 
 ACTIONS = ("meeting_requested", "accepted", "rejected", "meeting_held", "follow_up", "deal")
 OUTCOMES = ("accepted", "rejected", "deal")  # the actions that are a proposal's outcome: history to learn from
@@ -52,15 +54,20 @@ class ShownLog:
     _versions: dict = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    @staticmethod
+    def entry(row: dict) -> tuple:
+        """What is logged of a shortlist row (:func:`.results.read_shortlist`): ``(rank, supplier_id, score,
+        propensity)``, the propensity being the chance the row is on a shortlist's first page
+        (:func:`.results.explore`)."""
+        return row["rank"], row["supplier_id"], row["score"], row["propensity"]
+
     def add(self, run_id: int, buyer_id: str, shown, actor: str) -> None:
-        """``shown``: ``(rank, supplier_id, score, propensity)`` of each row on the page served to ``actor``
-        (propensity: the chance the row is on a shortlist's first page, :func:`.results.explore`)."""
+        """``shown``: the :meth:`entry` of each row on the page served to ``actor``."""
         if run_id not in self._versions:
             self._versions = {run_id: scorer_version(self.store, run_id)}
-        version = self._versions[run_id]
+        version, at = self._versions[run_id], now()
         rows = [{"kind": "shown", "buyer_id": buyer_id, "supplier_id": supplier_id, "run_id": run_id, "rank": rank,
-                 "score": score, "propensity": propensity, "model_version": version, "actor": actor,
-                 "at": _utcnow()}
+                 "score": score, "propensity": propensity, "model_version": version, "actor": actor, "at": at}
                 for rank, supplier_id, score, propensity in shown]
         with self._lock:
             self._rows.extend(rows)
@@ -83,10 +90,6 @@ class ShownLog:
     def stop(self) -> None:
         self._stop.set()
         self.flush()
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, actor: str | None,
@@ -134,9 +137,8 @@ def record_event(store: Store, kind: str, buyer_id: str, supplier_id: str, *, ac
 
 def check_pair(store: Store, buyer_id: str, supplier_id: str) -> None:
     """Raises :class:`NotFoundError` for an unknown buyer or SME."""
-    for table, key in (("buyers", buyer_id), ("suppliers", supplier_id)):
-        if not store.profiles.exists(table, key):
-            raise NotFoundError(table[:-1], key, f"{table[:-1]}_id")
+    require_profile(store, "buyers", buyer_id, "buyer_id")
+    require_profile(store, "suppliers", supplier_id, "supplier_id")
 
 
 def _as_partnership(event: dict) -> Partnership:
@@ -144,17 +146,21 @@ def _as_partnership(event: dict) -> Partnership:
                        value_thb=event["value_thb"], date=event["outcome_date"])
 
 
+def _live(store: Store, kinds: tuple[str, ...]) -> list[dict]:
+    """The events of ``kinds`` no correction has superseded, in the order recorded."""
+    superseded = store.events.superseded()
+    return [e for e in store.events.all(kinds) if e["event_id"] not in superseded]
+
+
 def outcome_propensities(store: Store) -> dict[tuple[str, str], float]:
     """``{(supplier_id, buyer_id): propensity}`` of each pair with a live outcome that was shown before it: the
     chance its latest showing before the outcome put it on the first page (:func:`.results.explore`). Training
     weighs such an outcome by its inverse, so that what exploration showed counts for all it stands for."""
-    superseded = store.events.superseded()
-    outcomes = [e for e in store.events.all(OUTCOMES) if e["event_id"] not in superseded]
     shown: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for e in store.events.shown_of_acted_pairs(OUTCOMES):
         shown.setdefault((e["supplier_id"], e["buyer_id"]), []).append((e["event_id"], e["propensity"]))
     found = {}
-    for e in outcomes:
+    for e in _live(store, OUTCOMES):
         before = [p for event_id, p in shown.get((e["supplier_id"], e["buyer_id"]), ()) if event_id < e["event_id"]]
         if before:
             found[e["supplier_id"], e["buyer_id"]] = before[-1]
@@ -165,12 +171,9 @@ def outcomes_from_log(store: Store) -> list[Partnership]:
     """Every live outcome in the log (accepted, rejected, deal; not superseded), as partnerships in the order
     recorded, the same outcome of a pair on the same day once (the latest value): what runs learn from and
     what ``partnerships.csv`` exports."""
-    superseded = store.events.superseded()
     live = {}
-    for e in store.events.all(OUTCOMES):
-        if e["event_id"] not in superseded:
-            p = _as_partnership(e)
-            live[p.supplier_id, p.buyer_id, p.outcome, p.date] = p
+    for p in map(_as_partnership, _live(store, OUTCOMES)):
+        live[p.supplier_id, p.buyer_id, p.outcome, p.date] = p
     return list(live.values())
 
 
@@ -185,12 +188,10 @@ def read_events(store: Store, **filters) -> tuple[int, list[dict]]:
 def funnel(store: Store) -> list[dict]:
     """Per scorer version: pairs shown, and how many of them went on to a request, a meeting and a deal (live
     events only: a superseded one no longer counts), with the deals' value."""
-    superseded = store.events.superseded()
-    live = [e for e in store.events.all(ACTIONS) if e["event_id"] not in superseded]
     shown = {pair: version or "prior" for pair, version in store.events.first_shown().items()}
     reached: dict[str, set] = {stage: set() for stage in _STAGES}
     value: dict[tuple, float] = {}
-    for e in live:
+    for e in _live(store, ACTIONS):
         pair = (e["buyer_id"], e["supplier_id"])
         if pair not in shown:
             continue

@@ -33,6 +33,7 @@ __all__ = [
     "read_explanation",
     "read_groups",
     "read_recommendations",
+    "require_profile",
     "read_results",
     "read_shortlist",
 ]
@@ -97,7 +98,8 @@ def completed_run(store: Store, run_id: int) -> dict:
     return run
 
 
-def _require(store: Store, kind: str, record_id: str, field: str):
+def require_profile(store: Store, kind: str, record_id: str, field: str) -> None:
+    """Raises :class:`NotFoundError` where the store holds no ``kind`` (``buyers``, ``suppliers``) ``record_id``."""
     if not store.profiles.exists(kind, record_id):
         raise NotFoundError(kind[:-1], record_id, field)
 
@@ -158,7 +160,7 @@ def read_shortlist(store: Store, buyer_id: str, filters: Filters = Filters()) ->
     NotFoundError
         For a buyer not in the register.
     """
-    _require(store, "buyers", buyer_id, "buyer_id")
+    require_profile(store, "buyers", buyer_id, "buyer_id")
     run_id = store.runs.latest_completed_id()
     if run_id is None:
         return Shortlist(None, buyer_id, 0, [])
@@ -170,7 +172,7 @@ def read_shortlist(store: Store, buyer_id: str, filters: Filters = Filters()) ->
 
 def read_recommendations(store: Store, supplier_id: str, limit: int = 50, offset: int = 0):
     """The buyers an SME should approach, from the latest completed run: ``(run_id, total, rows)``."""
-    _require(store, "suppliers", supplier_id, "supplier_id")
+    require_profile(store, "suppliers", supplier_id, "supplier_id")
     run_id = latest_run(store)
     total, rows = store.runs.matches(run_id, "recommendation", supplier_id=supplier_id, limit=limit, offset=offset)
     return run_id, total, rows
@@ -189,7 +191,7 @@ def read_explanation(store: Store, buyer_id: str, supplier_id: str, *, shown_onl
     NotFoundError
         For an unknown buyer, before any run, or for a pair the run did not hold (or did not show).
     """
-    _require(store, "buyers", buyer_id, "buyer_id")
+    require_profile(store, "buyers", buyer_id, "buyer_id")
     run_id = latest_run(store)
     rows = store.runs.pair(run_id, buyer_id, supplier_id)
     if shown_only:
