@@ -404,6 +404,11 @@ class TrainingReport:
         }
 
 
+def _fit_on(values, own, weight, rows, cols=None, n_buyers: int = 0):
+    """:func:`_fit` on the rows marked by ``rows``, accepted or dealt (``own > 0``) against the rest."""
+    return _fit(values[rows], own[rows] > 0, weight[rows], None if cols is None else cols[rows], n_buyers)
+
+
 def _fit(values, y, weight, cols=None, n_buyers: int = 0, C: float = 1.0):
     """Logistic regression on the features; with ``cols``, each buyer's own scaled copy of them too.
     Returns ``(coef, intercept, deviations)`` (deviations: (n_buyers, n_features), zeros without cols)."""
@@ -471,8 +476,7 @@ def _cross_validate(training: TrainingSet, own, gain, weight, fold, n_splits):
     for f in range(n_splits):
         test = fold == f
         values = shuffled.with_affinity(~test)  # a held-out buyer has no taste of its own
-        learn = ~test & training.fit
-        fit = _fit(values[learn], own[learn] > 0, weight[learn])
+        fit = _fit_on(values, own, weight, ~test & training.fit)
         oof[test] = _log_odds(fit, values[test])
         prior[test] = score_prior(values[test])
     return oof, prior
@@ -628,8 +632,8 @@ def train_scoring_model(
     if test.any():
         values = training.with_affinity(~test)
         learn = ~test & training.fit
-        global_fit = _fit(values[learn], own[learn] > 0, weight[learn])
-        personal_fit = _fit(values[learn], own[learn] > 0, weight[learn], cols[learn], training.n_buyers)
+        global_fit = _fit_on(values, own, weight, learn)
+        personal_fit = _fit_on(values, own, weight, learn, cols, training.n_buyers)
         judged_rows = test & training.labeled
         judged, g = _ndcg_per_buyer(gain, _log_odds(global_fit, values), cols, judged_rows)
         _, p = _ndcg_per_buyer(gain, _log_odds(personal_fit, values, cols), cols, judged_rows)
@@ -662,8 +666,7 @@ def train_scoring_model(
     # The final fits, on every row, each buyer's taste from all its outcomes (as a run reads it).
     values = training.with_affinity(np.ones(len(training), dtype=bool))
     personal = scorer == "personal"
-    learn = training.fit
-    final = _fit(values[learn], own[learn] > 0, weight[learn], cols[learn] if personal else None, training.n_buyers)
+    final = _fit_on(values, own, weight, training.fit, cols if personal else None, training.n_buyers)
     # Platt scaling on out-of-fold log-odds of the proposals: the chance a proposal is accepted.
     calibrate = labeled if (own[labeled] > 0).any() and (own[labeled] < 0).any() else np.ones(len(own), bool)
     platt = LogisticRegression(C=1e6).fit(oof[calibrate].reshape(-1, 1), own[calibrate] > 0)
