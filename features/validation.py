@@ -103,6 +103,9 @@ def validate_rows(rows, columns: list[str], model: type[RecordT], name: str, res
     """
     id_field = _ID_FIELD.get(model) if seen_ids is not None else None
     for line, row in rows:
+        if (message := getattr(row, "message", None)) is not None:  # a record the reader could not split
+            result.errors.append(RowError(name, line, "(row)", ",".join(row)[:200], message))
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(columns):

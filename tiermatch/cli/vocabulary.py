@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -48,10 +47,9 @@ def suggest(
                       "" if s.cosine is None else f"{s.cosine:.2f}")
     console.print(table)
     if out is not None:
-        with open(out, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(found[0].as_dict()) if found else ["term"])
-            writer.writeheader()
-            writer.writerows(s.as_dict() for s in found)
+        from ..io import write_rows
+
+        write_rows(out, list(found[0].as_dict()) if found else ["term"], (s.as_dict() for s in found))
         console.print(f"Written to {out}", highlight=False)
 
 

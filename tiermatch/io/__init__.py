@@ -1,29 +1,41 @@
-"""Files in and out: interchange CSV and Parquet read and validated, results written atomically.
+"""Files in and out: interchange CSV, workbooks and Parquet read and validated, results written atomically.
 
 The edge between the file system and the core: nothing in ``features`` or
 ``matcher`` opens a file.
 """
 
 from .atomic import write_atomically, write_csv
-from .outputs import PartitionWriter, write_cluster_outputs, write_outputs, write_partnerships, write_rejected_rows
+from .outputs import (
+    PartitionWriter,
+    write_cluster_outputs,
+    write_outputs,
+    write_partnerships,
+    write_rejected_rows,
+    write_rows,
+)
 from .partitions import CsvPartition, ParquetPartition, open_suppliers
-from .records import decode_csv, parquet_cells, read_buyers, read_partnerships, read_records, read_suppliers
+from .records import parquet_cells, read_buyers, read_partnerships, read_records, read_suppliers
+from .sheets import decode_csv, open_sheet, safe_rows, spreadsheet_safe
 
 __all__ = [
     "CsvPartition",
     "ParquetPartition",
     "PartitionWriter",
     "decode_csv",
+    "open_sheet",
     "open_suppliers",
     "parquet_cells",
     "read_buyers",
     "read_partnerships",
     "read_records",
     "read_suppliers",
+    "safe_rows",
+    "spreadsheet_safe",
     "write_atomically",
     "write_cluster_outputs",
     "write_csv",
     "write_outputs",
     "write_partnerships",
     "write_rejected_rows",
+    "write_rows",
 ]

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .sheets import safe_rows
+
 __all__ = ["write_atomically", "write_csv"]
 
 _UMASK = os.umask(0o022)
@@ -41,10 +43,11 @@ def write_atomically(path: str | Path, write, *, encoding: str = "utf-8") -> Non
 
 
 def write_csv(path: str | Path, header, rows) -> None:
-    """Write a header and rows as CSV (UTF-8), atomically."""
+    """Write a header and rows as CSV (UTF-8), atomically; a cell a spreadsheet would run is written as text
+    (:func:`~tiermatch.io.sheets.spreadsheet_safe`)."""
     def write(f):
         writer = csv.writer(f)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(safe_rows(rows))
 
     write_atomically(path, write)

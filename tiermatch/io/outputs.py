@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -60,13 +59,9 @@ def interchange_row(record, columns) -> dict[str, str]:
 
 
 def write_rows(path: str | Path, columns, rows) -> None:
-    """Rows (dicts) under a header of ``columns``, as UTF-8 CSV, atomically."""
-    def write(f):
-        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-
-    write_atomically(path, write)
+    """Rows (dicts) under a header of ``columns``, as UTF-8 CSV, atomically (see :func:`write_csv`)."""
+    columns = list(columns)
+    write_csv(path, columns, ([row.get(c, "") for c in columns] for row in rows))
 
 
 def write_partnerships(path: str | Path, partnerships) -> None:

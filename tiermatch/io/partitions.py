@@ -11,7 +11,6 @@ file, line (Parquet: row) and field.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from ..errors import InvalidFileError
 from ..features.profiles import Supplier
 from ..features.sources import Partition, SupplierSource
 from ..features.validation import ReadResult, RowError, check_columns, validate_rows
-from .records import decode_csv, parquet_cells
+from .records import parquet_cells
+from .sheets import open_sheet
 
 __all__ = ["CsvPartition", "ParquetPartition", "open_suppliers"]
 
@@ -100,42 +100,32 @@ def _read_parquet_rows(path: str, start: int, stop: int):
 
 
 class _CsvSource(SupplierSource):
-    """A CSV file; its rows are counted by the scan, the first time the file is parsed."""
+    """A CSV file or a workbook (:func:`~tiermatch.io.sheets.open_sheet`); its rows are counted by the scan, the first time the file is parsed."""
 
     def __init__(self, path: Path, partition_size: int):
         self.path = path
-        self.encoding = _detect_encoding(path)
-        with self._reader():  # the header is checked at once: a file that cannot be used stops here
+        with self._sheet():  # the header is checked at once: a file that cannot be used stops here
             pass
         super().__init__(str(path), None, partition_size)
 
     @contextmanager
-    def _reader(self):
-        """A CSV reader past the header, and the header's columns."""
-        with open(self.path, encoding=self.encoding, newline="") as f:
-            reader = csv.reader(f)
-            try:
-                header = next(reader, None)
-                if not header:
-                    raise InvalidFileError(f"{self.path}: the file is empty; expected a header row")
-                columns = check_columns(str(self.path), Supplier, header)
-                yield reader, columns
-            except UnicodeDecodeError as exc:
-                raise InvalidFileError(f"{self.path}, line {reader.line_num + 1}: not {self.encoding} text: "
-                                       f"{exc.reason}") from exc
+    def _sheet(self):
+        """The file's records, ``(first line, cells)``, and the header's columns."""
+        with open_sheet(self.path, str(self.path)) as sheet:
+            yield sheet.rows, check_columns(str(self.path), Supplier, sheet.header)
 
     def _rows(self):
-        with self._reader() as (reader, columns):
+        with self._sheet() as (rows, columns):
             i, p = columns.index("supplier_id"), columns.index("products")
-            for row in reader:
-                yield reader.line_num, row[i] if len(row) > i else "", row[p] if len(row) > p else ""
+            for line, row in rows:
+                yield line, row[i] if len(row) > i else "", row[p] if len(row) > p else ""
 
     def partitions(self, duplicates) -> Iterator[Partition]:
-        with self._reader() as (reader, columns):
+        with self._sheet() as (records, columns):
             rows, lines, k = [], [], 0
-            for row in reader:
+            for line, row in records:
                 rows.append(row)
-                lines.append(reader.line_num)
+                lines.append(line)
                 if len(rows) == self.partition_size:
                     yield CsvPartition(k, str(self.path), columns, rows, lines, _within(duplicates, lines))
                     rows, lines, k = [], [], k + 1
@@ -179,19 +169,8 @@ def _within(duplicates: dict[int, int], lines: list[int]) -> dict[int, int]:
     return {line: duplicates[line] for line in lines if line in duplicates}
 
 
-def _detect_encoding(path: Path) -> str:
-    """The encoding :func:`~tiermatch.io.records.decode_csv` finds in the first megabyte, cut after its last
-    full line so that no character is split."""
-    with open(path, "rb") as f:
-        head = f.read(1 << 20)
-    try:
-        return decode_csv(head if len(head) < 1 << 20 else head[:head.rfind(b"\n") + 1])[1]
-    except InvalidFileError as exc:
-        raise InvalidFileError(f"{path}: {exc}") from exc
-
-
 def open_suppliers(path: str | Path, partition_size: int = 100_000) -> SupplierSource:
-    """A supplier file (``.csv`` or ``.parquet``, the interchange columns) to be read in partitions.
+    """A supplier file (CSV, a workbook or ``.parquet``, the interchange columns) to be read in partitions.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""Reading interchange CSV files: encodings detected, bad rows reported and skipped.
+"""Reading interchange files (CSV, workbooks, Parquet): bad rows reported and skipped.
 
 An invalid row is reported with file, line, field and the value found, and
 left out; valid rows are kept. A missing required column, or a file with no
@@ -7,8 +7,6 @@ valid row, raises :class:`InvalidFileError` and yields nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,37 +15,11 @@ from pydantic import BaseModel
 from ..errors import InvalidFileError
 from ..features.profiles import Buyer, Partnership, Supplier
 from ..features.validation import ReadResult, check_columns, require_records, validate_rows
+from .sheets import open_sheet
 
-__all__ = ["decode_csv", "parquet_cells", "read_buyers", "read_partnerships", "read_records", "read_suppliers"]
+__all__ = ["parquet_cells", "read_buyers", "read_partnerships", "read_records", "read_suppliers"]
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
-
-
-def decode_csv(raw: bytes) -> tuple[str, str]:
-    """Decode a CSV file's bytes: UTF-8 with or without BOM, else Windows-874 (TIS-620).
-
-    UTF-8 is tried strictly first: Thai text in Windows-874 is never valid
-    UTF-8, so the order cannot mistake one for the other.
-
-    Examples
-    --------
-    >>> decode_csv("ชลบุรี".encode("cp874"))
-    ('ชลบุรี', 'cp874')
-    >>> decode_csv(b"\\xef\\xbb\\xbfname")
-    ('name', 'utf-8-sig')
-    """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp874"), "cp874"
-    except UnicodeDecodeError as exc:
-        raise InvalidFileError(
-            f"cannot decode the file: it is neither UTF-8 nor Windows-874/TIS-620 (byte {exc.start})"
-        ) from exc
 
 
 def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str | None = None) -> ReadResult[RecordT]:
@@ -56,7 +28,8 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
     Parameters
     ----------
     source : path or bytes
-        The CSV file, or its raw bytes (an upload).
+        The CSV file or workbook (:func:`~tiermatch.io.sheets.open_sheet`), a Parquet file, or an upload's
+        raw bytes.
     model : type
         :class:`Supplier`, :class:`Buyer` or :class:`Partnership`.
     name : str, optional
@@ -85,27 +58,11 @@ def read_records(source: str | Path | bytes, model: type[RecordT], *, name: str 
     """
     if isinstance(source, (str, Path)) and Path(source).suffix.lower() in (".parquet", ".pq"):
         return _read_parquet_records(Path(source), model, name or str(source))
-    if isinstance(source, (str, Path)):
-        name = name or str(source)
-        try:
-            raw = Path(source).read_bytes()
-        except OSError as exc:
-            raise InvalidFileError(f"{name}: cannot read the file: {exc.strerror}") from exc
-    else:
-        raw = source
-        name = name or "upload"
-    try:
-        text, encoding = decode_csv(raw)
-    except InvalidFileError as exc:
-        raise InvalidFileError(f"{name}: {exc}") from exc
-
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise InvalidFileError(f"{name}: the file is empty; expected a header row")
-    columns = check_columns(name, model, header)
-    rows = ((reader.line_num, row) for row in reader)
-    return require_records(validate_rows(rows, columns, model, name, ReadResult(encoding=encoding, file=name), seen_ids={}))
+    name = name or (str(source) if isinstance(source, (str, Path)) else "upload")
+    with open_sheet(source, name) as sheet:
+        columns = check_columns(name, model, sheet.header)
+        return require_records(validate_rows(sheet.rows, columns, model, name,
+                                             ReadResult(encoding=sheet.encoding, file=name), seen_ids={}))
 
 
 def parquet_cells(column) -> list[str]:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import ConflictError, NotFoundError
 from ..features.pairs import FEATURE_DESCRIPTIONS, FEATURE_NAMES
+from ..io import safe_rows
 from ..matcher import LearnedScorer
 from ..matcher.scoring import PRIOR_WEIGHTS
 from ..settings import get_settings
@@ -323,5 +324,5 @@ def as_csv(kind: str, rows: list[dict]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS[kind])
-    writer.writerows(["" if row[c] is None else row[c] for c in CSV_COLUMNS[kind]] for row in rows)
+    writer.writerows(safe_rows(["" if row[c] is None else row[c] for c in CSV_COLUMNS[kind]] for row in rows))
     return buffer.getvalue()
