@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFil
 from fastapi.concurrency import run_in_threadpool
 
 from ..features.profiles import Buyer, Supplier
+from ..features.validation import rejected_lines
 from ..services import (
     Filters,
     create_profile,
@@ -59,7 +60,7 @@ async def _import(store: Store, kind: str, upload: UploadFile) -> ImportOut:
     return ImportOut(
         file=read.file, encoding=read.encoding, rows_read=report.rows_read(kind),
         added=report.counts.added[kind], updated=report.counts.updated[kind],
-        rejected_rows=len({e.line for e in report.rejected}),
+        rejected_rows=rejected_lines(report.rejected),
         errors=[RowErrorOut(**vars(e)) for e in report.rejected],
     )
 

@@ -222,17 +222,18 @@ class BuyerPage(_Page):
 
 
 class RowErrorOut(BaseModel):
-    """One rejected field of one row of an uploaded file."""
+    """One field of one row of an uploaded file: the row left out, or kept with a warning (``kept``)."""
 
     file: str
     line: int
     field: str
     value: str
     message: str
+    kept: bool = False
 
 
 class ImportOut(BaseModel):
-    """What a bulk import stored, and every problem in the rows it left out."""
+    """What a bulk import stored, every problem in the rows it left out, and warnings about rows it kept."""
 
     file: str
     encoding: str

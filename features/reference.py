@@ -25,8 +25,10 @@ __all__ = [
     "SECTOR_NAMES",
     "SECTOR_CERTIFICATIONS",
     "SECTOR_LINKS",
+    "OTHER_CERTIFICATIONS",
     "Province",
     "find_province",
+    "near_certification",
     "haversine_km",
     "normalize_certification",
     "provinces",
@@ -85,6 +87,16 @@ CERTIFICATIONS: dict[str, tuple[str, ...]] = {
     "OTOP 5 Star": ("OTOP 5 ดาว", "OTOP ห้าดาว"),
     "Thai SME Mark": ("SME Mark",),
 }
+
+# Real certifications that matching does not weigh of its own accord (a buyer may still require one): known,
+# so that they are kept without a warning, never taken for a slip of a listed one (ISO 45001 is not ISO 14001).
+OTHER_CERTIFICATIONS: tuple[str, ...] = (
+    "ISO 45001", "ISO 50001", "ISO 13485", "ISO 17025", "ISO/IEC 17025", "ISO 27001", "ISO 26000", "ISO 14064",
+    "ISO 22301", "TIS 18001", "มอก. 18001", "TLS 8001", "มผช.", "มผช", "GAP", "GlobalG.A.P.", "Q Mark", "มกษ.",
+    "FSC", "PEFC", "ISCC", "SA8000", "BSCI", "amfori BSCI", "WRAP", "SMETA", "Fairtrade", "Green Industry",
+    "อุตสาหกรรมสีเขียว", "Thai Green Label", "ฉลากเขียว", "Carbon Footprint", "GHP", "BRC", "IFS", "SQF", "Kosher",
+    "USDA Organic", "EU Organic", "ECOCERT", "COSMOS", "CE", "UL", "RoHS", "REACH", "VDA 6.3", "ISO 3834",
+)
 
 
 # Input-output links between sectors: how much a supplier of one sector (row) typically
@@ -231,6 +243,40 @@ def _certification_index() -> dict[str, str]:
         for name in (canonical, *aliases):
             index[_fold(name)] = canonical
     return index
+
+
+@cache
+def _known_certifications() -> dict[str, str]:
+    """Every certification name tiermatch knows, folded, to the name it is shown by."""
+    return {**{_fold(name): name for name in OTHER_CERTIFICATIONS}, **_certification_index()}
+
+
+@lru_cache(maxsize=8192)
+def near_certification(name: str) -> str | None:
+    """The known certification that an unknown name is most likely a slip of, or None.
+
+    A slip is one edit (two for names of more than six letters, digits and signs): a letter or digit
+    wrong, missing, extra or two swapped (Damerau-Levenshtein over the folded names, with rapidfuzz).
+
+    Examples
+    --------
+    >>> near_certification("IATF 19649"), near_certification("GMPP"), near_certification("ISO 9010")
+    ('IATF 16949', 'GMP', 'ISO 9001')
+    >>> near_certification("ISO 45001") is None, near_certification("IATF 16949") is None
+    (True, True)
+    >>> near_certification("Blue Ribbon") is None
+    True
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    key = _fold(name)
+    known = _known_certifications()
+    if not key or key in known:
+        return None
+    limit = 2 if len(key) > 6 else 1
+    found = process.extractOne(key, list(known), scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+    return None if found is None else known[found[0]]
 
 
 def normalize_certification(name: str) -> str:

@@ -4,7 +4,9 @@ CSV, Parquet and Excel rows arrive here as ``(line, cells)`` with the header's
 columns; JSON bodies go through the same models (:mod:`.profiles`), so a row
 is accepted or refused alike whichever door it came through. An invalid row
 becomes one :class:`RowError` per problem (file, line, field, value found,
-what was expected) and is left out; the valid rows are kept.
+what was expected) and is left out; the valid rows are kept. A valid row with
+a field a person should look at (a certification that looks like a slip of a
+known one) is kept, with a warning: a :class:`RowError` marked ``kept``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidFileError
 from .profiles import Buyer, Partnership, Supplier
+from .reference import near_certification
 
 __all__ = [
     "ReadResult",
     "RowError",
     "check_columns",
     "drop_unknown_partners",
+    "rejected_lines",
     "require_records",
     "validate_rows",
 ]
@@ -33,13 +37,14 @@ _ID_FIELD = {Supplier: "supplier_id", Buyer: "buyer_id"}
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem with one row: where it is, which field, what was found."""
+    """One problem with one row: where it is, which field, what was found; the row left out unless ``kept``."""
 
     file: str
     line: int
     field: str
     value: str
     message: str
+    kept: bool = False  # a warning: the row was kept as written, but a person should look at this field
 
     def __str__(self) -> str:
         return f"{self.file}, line {self.line}, field {self.field!r}: {self.message} (found {self.value!r})"
@@ -57,7 +62,25 @@ class ReadResult(Generic[RecordT]):
 
     @property
     def n_rejected_rows(self) -> int:
-        return len({error.line for error in self.errors})
+        return rejected_lines(self.errors)
+
+
+def rejected_lines(errors: list[RowError]) -> int:
+    """How many rows ``errors`` left out (warnings about rows kept are not counted)."""
+    return len({(error.file, error.line) for error in errors if not error.kept})
+
+
+def _certification_warnings(record, name: str, line: int) -> list[RowError]:
+    """A warning for each certification of ``record`` that looks like a slip of a known one."""
+    field_name = "certifications" if hasattr(record, "certifications") else "required_certifications"
+    warnings = []
+    for certification in getattr(record, field_name, ()):
+        near = near_certification(certification)
+        if near is not None:
+            warnings.append(RowError(name, line, field_name, certification,
+                                     f"not a certification tiermatch knows; did you mean {near!r}? kept as written",
+                                     kept=True))
+    return warnings
 
 
 def _required_fields(model: type[BaseModel]) -> list[str]:
@@ -129,6 +152,8 @@ def validate_rows(rows, columns: list[str], model: type[RecordT], name: str, res
                                               f"duplicate {id_field}, first seen on line {seen_ids[key]}"))
                 continue
             seen_ids[key] = line
+        if model is not Partnership:
+            result.errors.extend(_certification_warnings(record, name, line))
         result.records.append(record)
         result.lines.append(line)
     return result

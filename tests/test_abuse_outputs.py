@@ -30,7 +30,7 @@ def test_cli_run_writes_formulas_as_text_and_reads_them_back(tmp_path):
                [{k: ";".join(v) if isinstance(v, list) else v for k, v in b.items()} for b in BUYERS])
     result = CliRunner().invoke(app, ["run", "--suppliers", str(tmp_path / "suppliers.csv"), "--buyers",
                                       str(tmp_path / "buyers.csv"), "--out", str(tmp_path / "out")],
-                                catch_exceptions=False, env={"TIERMATCH_DATABASE_URL": f"sqlite:///{tmp_path}/s.sqlite"})
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.csv")}
     ids = [row[2] for row in _cells(written["shortlists.csv"])[1:]]

@@ -20,6 +20,7 @@ __all__ = [
     "HistoryOption",
     "SeedOption",
     "SmeCountOption",
+    "StrictOption",
     "SuppliersOption",
     "boundary",
     "console",
@@ -28,6 +29,7 @@ __all__ = [
     "open_store",
     "print_imported",
     "print_rejected",
+    "strict_exit",
     "progress",
 ]
 
@@ -46,6 +48,9 @@ HistoryOption = Annotated[Optional[Path], typer.Option(help="partnerships.csv: p
 SmeCountOption = Annotated[int, typer.Option("--suppliers", min=1, help="how many SMEs")]
 BuyerCountOption = Annotated[int, typer.Option("--buyers", min=1, help="how many buyers")]
 SeedOption = Annotated[int, typer.Option(help="random seed of the demo register; the same seed gives the same register")]
+# Exit code 3 where any input row was left out (after keeping the valid ones), for scripts that must notice.
+REJECTED_EXIT_CODE = 3
+StrictOption = Annotated[bool, typer.Option("--strict", help=f"exit with code {REJECTED_EXIT_CODE} if any row was left out (the valid rows are still used)")]
 
 
 def fail(message: str) -> typer.Exit:
@@ -102,12 +107,24 @@ def print_imported(store, report) -> None:
 
 
 def print_rejected(rejected, limit: int = 10, written: Path | None = None) -> None:
-    """The first problems of the rows left out, and where the rest are."""
-    if not rejected:
-        return
-    errors.print(f"[yellow]{len(rejected)} problem(s) in the input; those rows were left out:[/]", highlight=False)
-    for error in rejected[:limit]:
-        errors.print(f"  {error}", highlight=False, markup=False)
-    if len(rejected) > limit:
-        where = f"see {written}" if written else "run with fewer bad rows to see them all"
-        errors.print(f"  ... and {len(rejected) - limit} more ({where})", highlight=False, markup=False)
+    """The first problems of the rows left out, the first warnings about rows kept, and where the rest are."""
+    where = f"see {written}" if written else "run with fewer bad rows to see them all"
+    for kept, heading in ((False, "problem(s) in the input; those rows were left out"),
+                          (True, "warning(s) about rows kept as written; check them")):
+        found = [error for error in rejected if error.kept == kept]
+        if not found:
+            continue
+        errors.print(f"[yellow]{len(found)} {heading}:[/]", highlight=False)
+        for error in found[:limit]:
+            errors.print(f"  {error}", highlight=False, markup=False)
+        if len(found) > limit:
+            errors.print(f"  ... and {len(found) - limit} more ({where})", highlight=False, markup=False)
+
+
+def strict_exit(rejected, strict: bool) -> None:
+    """End with :data:`REJECTED_EXIT_CODE` under ``--strict`` where any row was left out."""
+    from ..services import rejected_lines
+
+    if strict and rejected_lines(rejected):
+        errors.print(f"--strict: {rejected_lines(rejected)} row(s) left out", highlight=False)
+        raise typer.Exit(code=REJECTED_EXIT_CODE)

@@ -13,11 +13,13 @@ from ._common import (
     DatabaseOption,
     SeedOption,
     SmeCountOption,
+    StrictOption,
     boundary,
     console,
     open_store,
     print_imported,
     print_rejected,
+    strict_exit,
 )
 
 __all__ = ["export", "generate", "import_", "register_commands"]
@@ -28,7 +30,8 @@ def import_(
     suppliers: Annotated[Optional[Path], typer.Option(help="suppliers.csv")] = None,
     buyers: Annotated[Optional[Path], typer.Option(help="buyers.csv")] = None,
     history: Annotated[Optional[Path], typer.Option(help="partnerships.csv")] = None,
-    rejected: Annotated[Path, typer.Option(help="where the rows left out are listed, when there are any")] = Path("rejected_rows.csv"),
+    rejected: Annotated[Path, typer.Option(help="where the rows left out (and warnings about rows kept) are listed; written every time")] = Path("rejected_rows.csv"),
+    strict: StrictOption = False,
     database: DatabaseOption = None,
 ) -> None:
     """Load profiles and history into the store; rows with a known id are updated, never duplicated.
@@ -43,11 +46,11 @@ def import_(
 
     store = open_store(database)
     report = import_files(store, suppliers=suppliers, buyers=buyers, history=history)
-    if report.rejected:
-        write_rejected_rows(rejected, report.rejected)
+    write_rejected_rows(rejected, report.rejected)  # every time: never an earlier import's list left standing
     print_rejected(report.rejected, written=rejected)
     print_imported(store, report)
     console.print(f"The store now holds {store.counts()}", highlight=False)
+    strict_exit(report.rejected, strict)
 
 
 @boundary

@@ -16,6 +16,7 @@ from ._common import (
     HistoryOption,
     SeedOption,
     SmeCountOption,
+    StrictOption,
     boundary,
     console,
     errors,
@@ -23,6 +24,7 @@ from ._common import (
     print_imported,
     print_rejected,
     progress,
+    strict_exit,
 )
 
 __all__ = ["demo", "register_commands", "run"]
@@ -96,12 +98,13 @@ def run(
     candidates_per_buyer: Annotated[int, typer.Option(min=10, max=2000, help="SMEs retrieved per buyer before scoring: more finds more partners, slower")] = CANDIDATES_PER_BUYER,
     show_past: Annotated[bool, typer.Option("--show-past/--hide-past", help="show pairs that met before (rejected, or already partners) in the shortlists, marked; never proposed anew")] = False,
     scorer: Annotated[str, typer.Option(help="auto: learned from the history where held-out outcomes say it ranks better, else the prior; or force prior, global (everyone's model) or personal (each buyer's own preferences)")] = "auto",
+    strict: StrictOption = False,
     database: DatabaseOption = None,
 ) -> None:
     """Match suppliers to buyers and write shortlists, an assignment and a summary.
 
-    Reads interchange CSV files (UTF-8, UTF-8 with BOM or Windows-874) or Parquet files
-    with the same columns; with no files, matches the register in the store and records
+    Reads interchange CSV files (UTF-8, UTF-16 or Windows-874; comma, semicolon or tab),
+    Excel workbooks or Parquet files with the same columns; with no files, matches the register in the store and records
     the run there (the pages and the service then show it). Invalid rows are reported
     with file, line and field, and left out. The suppliers are read and matched
     --partition-size at a time, on a Dask cluster with --scheduler.
@@ -117,7 +120,7 @@ def run(
                          scorer=scorer)
     store = open_store(database) if suppliers is None and buyers is None else None
     register = load_register(store, suppliers=suppliers, buyers=buyers, history=history, partition_size=partition_size)
-    _run_and_report(register, options, out)
+    strict_exit(_run_and_report(register, options, out).rejected, strict)
 
 
 @boundary

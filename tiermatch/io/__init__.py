@@ -4,8 +4,9 @@ The edge between the file system and the core: nothing in ``features`` or
 ``matcher`` opens a file.
 """
 
-from .atomic import write_atomically, write_csv
+from .atomic import staged_folder, write_atomically, write_csv
 from .outputs import (
+    RUN_OUTPUTS,
     PartitionWriter,
     write_cluster_outputs,
     write_outputs,
@@ -21,6 +22,7 @@ __all__ = [
     "CsvPartition",
     "ParquetPartition",
     "PartitionWriter",
+    "RUN_OUTPUTS",
     "decode_csv",
     "open_sheet",
     "open_suppliers",
@@ -31,6 +33,7 @@ __all__ = [
     "read_suppliers",
     "safe_rows",
     "spreadsheet_safe",
+    "staged_folder",
     "write_atomically",
     "write_cluster_outputs",
     "write_csv",

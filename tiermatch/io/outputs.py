@@ -11,10 +11,14 @@ from ..matcher import MatchResult
 from ..matcher.clusters import ClusterReport
 from .atomic import write_atomically, write_csv
 
-__all__ = ["PARTNERSHIP_COLUMNS", "PartitionWriter", "interchange_row", "write_cluster_outputs", "write_outputs",
+__all__ = ["PARTNERSHIP_COLUMNS", "RUN_OUTPUTS", "PartitionWriter", "interchange_row", "write_cluster_outputs", "write_outputs",
            "write_partnerships", "write_rejected_rows", "write_rows"]
 
 PARTNERSHIP_COLUMNS = ("supplier_id", "buyer_id", "outcome", "date", "value_thb")
+
+# Everything a run writes into its folder (recommendations: one file, or a folder of one file per partition).
+RUN_OUTPUTS = ("shortlists.csv", "recommendations.csv", "recommendations", "assignment.csv", "unmatched.csv",
+               "rejected_rows.csv", "summary.json", "agenda_by_buyer.csv", "agenda_by_supplier.csv")
 
 _RECOMMENDATION_COLUMNS = ["supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"]
 
@@ -70,9 +74,10 @@ def write_partnerships(path: str | Path, partnerships) -> None:
 
 
 def write_rejected_rows(path: str | Path, rejected_rows) -> None:
-    """Every row left out reading the input: file, line, field, value found, and what was wrong."""
-    write_csv(path, ["file", "line", "field", "value", "message"],
-              ((e.file, e.line, e.field, e.value, e.message) for e in rejected_rows))
+    """Every row left out reading the input: file, line, field, value found, and what was wrong; and the warnings
+    about rows kept (``kept`` true)."""
+    write_csv(path, ["file", "line", "field", "value", "message", "kept"],
+              ((e.file, e.line, e.field, e.value, e.message, "true" if e.kept else "false") for e in rejected_rows))
 
 
 def write_outputs(result: MatchResult, directory: str | Path, rejected_rows: list[RowError] = (),

@@ -8,12 +8,13 @@ from pathlib import Path
 from ..errors import InvalidInputError
 from ..features.items import item_texts
 from ..features.profiles import Buyer, Partnership, Supplier
-from ..features.validation import ReadResult, RowError, drop_unknown_partners
+from ..features.validation import ReadResult, RowError, drop_unknown_partners, rejected_lines
 from ..io import read_records
 from ..store import ImportCounts, Store
 from .encoders import text_encoder
 
-__all__ = ["ImportReport", "MODELS", "embed_profiles", "import_files", "import_records", "import_upload"]
+__all__ = ["ImportReport", "MODELS", "embed_profiles", "import_files", "import_records", "import_upload",
+           "rejected_lines"]
 
 MODELS = {"suppliers": Supplier, "buyers": Buyer, "partnerships": Partnership}
 

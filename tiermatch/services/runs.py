@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import ConflictError, InvalidInputError
-from ..io import PartitionWriter, write_outputs
+from ..io import RUN_OUTPUTS, PartitionWriter, staged_folder, write_outputs
 from ..matcher import CANDIDATES_PER_BUYER, MatchEngine, MatchResult, Progress, no_progress
 from ..matcher.batch import dask_client, run_batch
 from ..settings import get_settings
@@ -291,17 +291,21 @@ def run_register(register: Register, options: RunOptions, out: Path, *,
     written where it runs when the suppliers are read in several.
     """
     store = register.store
-    if store is None:
-        writer = PartitionWriter(out / "recommendations") if register.source.n_partitions > 1 else None
-        result = match_register(register, options, progress=progress, on_recommendations=writer)
+    run_id = None
+    with staged_folder(out, RUN_OUTPUTS) as folder:  # the folder keeps the last complete run's files until now
+        if store is None:
+            writer = PartitionWriter(folder / "recommendations") if register.source.n_partitions > 1 else None
+            result = match_register(register, options, progress=progress, on_recommendations=writer)
+            written = writer.directory if writer else None
+        else:
+            run_id = queue_run(store, options, {options.scheduler} - {None})["run_id"]
+            result = execute_run(store, run_id, options, register=register, progress=progress)
+            # The files hold top_k per buyer and per SME, as a run over files writes them; the store keeps more.
+            result = replace(result, shortlists=[m for m in result.shortlists if m.rank <= options.top_k],
+                             recommendations=[m for m in result.recommendations if m.rank <= options.top_k])
+            written = None
         rejected = register.rejected + result.rejected_rows
-        paths = write_outputs(result, out, rejected, recommendations=writer.directory if writer else None)
-        return RunOutcome(result, rejected, paths, None, result.summary["scoring"])
-    run = queue_run(store, options, {options.scheduler} - {None})
-    result = execute_run(store, run["run_id"], options, register=register, progress=progress)
-    # The files hold top_k per buyer and per SME, as a run over files writes them; the store keeps more.
-    result = replace(result, shortlists=[m for m in result.shortlists if m.rank <= options.top_k],
-                     recommendations=[m for m in result.recommendations if m.rank <= options.top_k])
-    rejected = register.rejected + result.rejected_rows
-    return RunOutcome(result, rejected, write_outputs(result, out, rejected), run["run_id"], result.summary["scoring"])
+        paths = write_outputs(result, folder, rejected, recommendations=written)
+    paths = {name: Path(out) / path.relative_to(folder) for name, path in paths.items()}
+    return RunOutcome(result, rejected, paths, run_id, result.summary["scoring"])
 
