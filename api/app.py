@@ -12,9 +12,11 @@ from ..settings import Settings, get_settings
 from ..store import Store
 from . import clusters, keys, matches, models, outcomes, profiles, runs, vocabulary
 from .deps import reject_unknown_query
+from .docs import add_docs
 from .errors import add_error_handlers
 from .jobs import Jobs
 from .keys import service_version
+from .limits import BodyLimit
 from .web import create_web_app
 
 __all__ = ["create_app"]
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs.shutdown()
 
     app = FastAPI(title="tiermatch", version=service_version(), description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served from the package (api/docs.py): no CDN on DIP's networks
                   dependencies=[Depends(reject_unknown_query)])
     app.state.settings = settings
     app.state.store = store
@@ -80,5 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     for module in (keys, profiles, matches, runs, models, clusters, vocabulary, outcomes):
         app.include_router(module.router)
+    add_docs(app)
     app.mount("/web", create_web_app(app), name="web")  # the pages: api/web
+    app.add_middleware(BodyLimit)  # outermost: before any route reads a body or asks for a key
     return app

@@ -98,7 +98,7 @@ class TargetsOut(BaseModel):
 
 
 @router.get("/clusters/suggestions", response_model=ClusterReportOut, tags=["clusters"],
-            responses=error_responses(401, 403, 409, 422))
+            responses=error_responses(401, 403, 409, 422, 503))
 def cluster_suggestions(
     request: Request, store: StoreDep, _: Matchmaker,
     min_size: Annotated[int, Query(ge=1, le=1000, description="fewest members of a suggested cluster")] = 5,

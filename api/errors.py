@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from ..errors import (
+    BusyError,
     ConflictError,
     ForbiddenError,
     InvalidInputError,
@@ -28,7 +29,7 @@ from ..errors import (
     TiermatchError,
 )
 
-__all__ = ["STATUS", "ApiError", "add_error_handlers", "error_responses", "status_of"]
+__all__ = ["ApiError", "STATUS", "add_error_handlers", "error_body", "error_responses", "status_of"]
 
 logger = logging.getLogger("tiermatch.api")
 
@@ -52,7 +53,7 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def _body(message: str, field: str | None = None, errors: list[dict] | None = None) -> dict[str, Any]:
+def error_body(message: str, field: str | None = None, errors: list[dict] | None = None) -> dict[str, Any]:
     errors = errors if errors is not None else [{"field": field, "message": message, "found": None}]
     return {"message": message, "field": field, "errors": jsonable_encoder(errors)}
 
@@ -62,7 +63,7 @@ def _field(loc) -> str:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(_body(exc.message, exc.field), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(exc.message, exc.field), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -75,7 +76,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
                        "found": found if isinstance(found, (str, int, float, bool)) or found is None else None})
     first = errors[0] if errors else {"field": None, "message": "invalid request"}
     summary = f"{len(errors)} problem(s) in the request; first: {first['field']}: {first['message']}"
-    return JSONResponse(_body(summary, first["field"], errors), status_code=422)
+    return JSONResponse(error_body(summary, first["field"], errors), status_code=422)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -93,11 +94,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     message = str(exc.detail)
     if exc.status_code == 400:
         # A body that cannot even be parsed (bad JSON bytes, broken multipart) is invalid input like any other.
-        return JSONResponse(_body(f"the request body cannot be read: {message}", "body"), status_code=422)
+        return JSONResponse(error_body(f"the request body cannot be read: {message}", "body"), status_code=422)
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
         message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
-    return JSONResponse(_body(message), status_code=exc.status_code, headers=headers or None)
+    return JSONResponse(error_body(message), status_code=exc.status_code, headers=headers or None)
 
 
 # What each domain error is in HTTP; the first class an error is an instance of decides.
@@ -107,6 +108,7 @@ STATUS: tuple[tuple[type[TiermatchError], int], ...] = (
     (ConflictError, 409),
     (InvalidInputError, 422),
     (SchedulerError, 503),
+    (BusyError, 503),
 )
 
 
@@ -130,12 +132,13 @@ async def _domain_error(request: Request, exc: TiermatchError) -> JSONResponse:
     status = status_of(exc)
     if status == 500:
         return await _unexpected(request, exc)
-    return JSONResponse(_body(str(exc), locate(request, exc.field)), status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, BusyError) else None
+    return JSONResponse(error_body(str(exc), locate(request, exc.field)), status_code=status, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(_body(f"internal error ({type(exc).__name__}); the request changed nothing it could not finish"),
+    return JSONResponse(error_body(f"internal error ({type(exc).__name__}); the request changed nothing it could not finish"),
                         status_code=500)
 
 

@@ -1,17 +1,23 @@
 """The service's heavy work (runs, retraining, cluster suggestions), one job at a time per process.
 
-Runs are long and memory-hungry; queueing keeps them apart. The JSON routes
+Runs are long and memory-hungry; queueing keeps them apart. The queue is bounded: past
+:data:`MAX_PENDING` jobs waiting, a new one is refused with :class:`~tiermatch.errors.BusyError`
+(503 and ``Retry-After``) instead of queueing hours of work behind the next run. The JSON routes
 and the pages hand work to the same :class:`Jobs`.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ..errors import BusyError
 from ..services import RunOptions, execute_run, queue_run
 from ..store import Store
 
-__all__ = ["Jobs"]
+__all__ = ["Jobs", "MAX_PENDING"]
+
+MAX_PENDING = 8
 
 
 class Jobs:
@@ -31,11 +37,39 @@ class Jobs:
         self.settings = settings
         self.on_run_done = on_run_done
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiermatch-job")
+        self.max_pending = MAX_PENDING
+        self._pending = 0  # submitted and not finished, the one running included
+        self._lock = threading.Lock()
+
+    def _submit(self, function, *args, **kwargs):
+        """Queue ``function``, or raise :class:`BusyError` where :attr:`max_pending` jobs are waiting already."""
+        with self._lock:
+            if self._pending >= self.max_pending:
+                raise BusyError(f"{self._pending} jobs are queued or running already; try again in a minute", 60)
+            self._pending += 1
+        try:
+            future = self.executor.submit(function, *args, **kwargs)
+        except BaseException:
+            self._done()
+            raise
+        future.add_done_callback(lambda _: self._done())
+        return future
+
+    def _done(self) -> None:
+        with self._lock:
+            self._pending -= 1
 
     def start_run(self, options: RunOptions) -> dict:
         """Record a run over the stored register and queue it; returns its record at once."""
+        with self._lock:
+            if self._pending >= self.max_pending:  # checked before recording a run that could not be queued
+                raise BusyError(f"{self._pending} jobs are queued or running already; try again in a minute", 60)
         run = queue_run(self.store, options, self.settings.allowed_schedulers)
-        self.executor.submit(self._execute, run["run_id"], options)
+        try:
+            self._submit(self._execute, run["run_id"], options)
+        except BusyError:
+            self.store.runs.fail(run["run_id"], "not started: the service was busy")
+            raise
         return run
 
     def _execute(self, run_id: int, options: RunOptions) -> None:
@@ -46,7 +80,7 @@ class Jobs:
 
     def call(self, function, *args, **kwargs):
         """Run ``function`` after the jobs ahead of it, and wait for its answer (or its error)."""
-        return self.executor.submit(function, *args, **kwargs).result()
+        return self._submit(function, *args, **kwargs).result()
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

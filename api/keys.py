@@ -43,7 +43,7 @@ def list_api_keys(store: StoreDep, _: Admin):
     return store.keys.all()
 
 
-@router.delete("/keys/{key_id}", status_code=204, tags=["keys"], responses=error_responses(401, 403, 404, 422))
+@router.delete("/keys/{key_id}", status_code=204, tags=["keys"], responses=error_responses(401, 403, 404, 409, 422))
 def revoke_api_key(key_id: Annotated[str, Path(min_length=1, max_length=40)], request: Request, store: StoreDep,
                    _: Admin):
     """Revoke a key: it stops working at once in this process, within seconds in other workers."""

@@ -38,7 +38,7 @@ def _model_out(record: dict, in_use_id: int | None) -> ModelOut:
 
 
 @router.post("/models/retrain", response_model=RetrainOut, tags=["models"],
-             responses=error_responses(401, 403, 409, 422))
+             responses=error_responses(401, 403, 409, 422, 503))
 def retrain_model(request: Request, store: StoreDep, _: Matchmaker):
     """Learn a scorer from the stored feedback, as a run does; compare it with the prior on held-out buyers.
 

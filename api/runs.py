@@ -62,7 +62,7 @@ def csv_response(kind: str, rows: list[dict], filename: str | None = None) -> Re
 
 
 @router.post("/runs", status_code=202, response_model=RunOut, tags=["runs"],
-             responses=error_responses(401, 403, 409, 422))
+             responses=error_responses(401, 403, 409, 422, 503))
 def post_run(request: Request, store: StoreDep, _: Matchmaker, body: RunIn | None = None):
     """Start a batch run over the stored register; follow it with ``GET /runs/{run_id}``."""
     return _run_out(request.app.state.jobs.start_run(run_options(body or RunIn())))

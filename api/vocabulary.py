@@ -19,7 +19,7 @@ router = APIRouter()
 
 
 @router.get("/vocabulary/suggestions", response_model=list[TermSuggestion], tags=["vocabulary"],
-            responses=error_responses(401, 403, 422))
+            responses=error_responses(401, 403, 422, 503))
 def vocabulary_suggestions(request: Request, store: Annotated[Store, Depends(get_store)],
                            _: Annotated[Principal, Depends(require(MATCHMAKER))],
                            top: Annotated[int, Query(ge=1, le=1000)] = 50):

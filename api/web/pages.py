@@ -7,6 +7,7 @@ a buyer sees only its own shortlist and explanations, and records only its own f
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections import Counter
@@ -18,18 +19,20 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from ...errors import InvalidInputError, NotFoundError
+from ...errors import InvalidInputError, NotFoundError, RunInProgressError
 from ...features.reference import OUTCOMES, SECTORS
 from ...services import (
     RunOptions,
     ShownLog,
     add_web_user,
     check_password,
+    end_session,
     find_session_key,
     get_profile,
     groups_rows,
     hash_key,
     list_profiles,
+    open_session,
     read_agenda,
     read_explanation,
     read_groups,
@@ -37,6 +40,7 @@ from ...services import (
     read_results,
     read_shortlist,
     record_feedback,
+    session_principal,
 )
 from ...store import Store
 from ..auth import ADMIN, BUYER, MATCHMAKER, Principal, check_buyer_access
@@ -91,10 +95,10 @@ async def current_viewer(request: Request,
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(16)
     principal = None
-    if session.get("key"):
-        row = find_session_key(store_of(request), session["key"])
-        if row is None:  # revoked since: the session ends with it
-            session.pop("key", None)
+    if session.get("sid"):
+        row = session_principal(store_of(request), session["sid"])
+        if row is None:  # signed out, expired, or its key or user gone since: the session is over
+            session.pop("sid", None)
         else:
             principal = Principal(row["key_id"], row["role"], row["buyer_id"])
     chosen = session.get("lang")
@@ -150,9 +154,35 @@ def render(request: Request, viewer: Viewer, template: str, status_code: int = 2
         region_label=lambda value: label("region", value, lang),
         province_label=lambda value: province_label(value, lang),
         flash=request.session.pop("flash", None),
+        when=lambda value, seconds=False: local_time(value, lang, request.app.state.service.state.settings.timezone,
+                                                      seconds),
         base=request.scope.get("root_path", ""),
     )
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def local_time(value: dt.datetime | None, lang: str, zone: str, seconds: bool = False) -> str:
+    """A stored time (UTC) as people here read it: in the site's zone, named; on Thai pages with the
+    Buddhist-era year and Thai month (``2 ธ.ค. 2569 01:05``).
+
+    Examples
+    --------
+    >>> moment = dt.datetime(2026, 12, 1, 18, 5)
+    >>> local_time(moment, "th", "Asia/Bangkok"), local_time(moment, "en", "Asia/Bangkok")
+    ('2 ธ.ค. 2569 01:05 (เวลาประเทศไทย)', '2 Dec 2026 01:05 (Asia/Bangkok)')
+    """
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from pythainlp.util import thai_strftime
+
+    moment = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    moment = moment.astimezone(ZoneInfo(zone))
+    pattern = "%-d %b %Y %H:%M" + (":%S" if seconds else "")
+    if lang == "th":
+        return f"{thai_strftime(moment, pattern)} ({'เวลาประเทศไทย' if zone == 'Asia/Bangkok' else zone})"
+    return f"{moment.strftime(pattern)} ({zone})"
 
 
 def redirect(request: Request, path: str) -> RedirectResponse:
@@ -185,23 +215,36 @@ def login(request: Request, viewer: AnyViewer, csrf: Annotated[str, Form(max_len
     if getattr(settings, "session_https_only", False) and request.url.scheme != "https" \
             and request.url.hostname not in ("localhost", "127.0.0.1", "::1"):
         return render(request, viewer, "login.html", 400, next=_safe_next(next), error="insecure")
+    throttle = request.app.state.throttle
+    account = None if api_key.strip() else username.strip()
+    address = request.client.host if request.client else None
+    wait = throttle.wait(account, address)
+    if wait:
+        response = render(request, viewer, "login.html", 429, next=_safe_next(next), error="too_many_sign_ins",
+                          minutes=-(-wait // 60))
+        response.headers["Retry-After"] = str(wait)
+        return response
     key_hash = None
     if api_key.strip():
         key_hash = hash_key(api_key.strip())
-    elif username.strip():
+    elif account:
         key_hash = check_password(store, username, password)
     if key_hash is None or find_session_key(store, key_hash) is None:
-        time.sleep(0.2)  # a guess costs time
+        throttle.failed(account, address)
         return render(request, viewer, "login.html", 401, next=_safe_next(next), error="bad_credentials")
+    throttle.succeeded(account)
+    end_session(store, request.session.get("sid"))
     lang = request.session.get("lang")
     request.session.clear()  # a new session for a new identity
-    request.session.update({"key": key_hash, "csrf": secrets.token_urlsafe(16), **({"lang": lang} if lang else {})})
+    request.session.update({"sid": open_session(store, key_hash, account), "csrf": secrets.token_urlsafe(16),
+                            **({"lang": lang} if lang else {})})
     return redirect(request, _safe_next(next))
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]):
     check_csrf(request, csrf)
+    end_session(store_of(request), request.session.get("sid"))
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
@@ -412,8 +455,11 @@ def start_run(request: Request, viewer: Matchmaker, csrf: Annotated[str, Form(ma
         errors = ([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
                   if isinstance(exc, ValidationError) else [str(exc)])
         return _runs_page(request, viewer, errors=errors, status_code=422)
-    run = service_of(request).state.jobs.start_run(RunOptions(**body.model_dump()))
-    return redirect(request, f"/runs/{run['run_id']}")
+    try:
+        run_id = service_of(request).state.jobs.start_run(RunOptions(**body.model_dump()))["run_id"]
+    except RunInProgressError as exc:  # a second click: the run already started is the answer
+        run_id = exc.run_id
+    return redirect(request, f"/runs/{run_id}")
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

@@ -23,4 +23,5 @@ app = typer.Typer(
 for module in (run, register, models, serve, programme):
     module.register_commands(app)
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(keys.users_app, name="users")
 app.add_typer(vocabulary.vocabulary_app, name="vocabulary")

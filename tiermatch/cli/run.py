@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from ..services import CANDIDATES_PER_BUYER, RunOptions, RunOutcome, describe_scoring, load_register, run_register
 from ._common import (
     BuyerCountOption,
     BuyersOption,
@@ -27,10 +26,15 @@ from ._common import (
     strict_exit,
 )
 
+if TYPE_CHECKING:  # the services (and the matcher behind them) are imported when a command runs, not for --help
+    from ..services import RunOptions, RunOutcome
+
 __all__ = ["demo", "register_commands", "run"]
 
 
 def _print_summary(outcome: RunOutcome) -> None:
+    from ..services import describe_scoring
+
     result, paths = outcome.result, outcome.paths
     s = result.summary
     console.print(describe_scoring(outcome.scorer or {"scorer": "prior"})
@@ -77,6 +81,8 @@ def _run_and_report(register, options: RunOptions, out: Path) -> RunOutcome:
     with progress() as report:
         if options.scheduler is not None:
             errors.print(f"Dask: scheduler {options.scheduler}", highlight=False)
+        from ..services import run_register
+
         outcome = run_register(register, options, out, progress=report)
     print_rejected(outcome.rejected, written=outcome.paths.get("rejected_rows"))
     _print_summary(outcome)
@@ -95,7 +101,7 @@ def run(
     fair: Annotated[Optional[bool], typer.Option("--fair/--no-fair", help="diminishing returns for an SME's 2nd and 3rd partnership [default: on with --slots, else off]")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="run the partitions on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for the cores of this machine [default: in this process]")] = None,
     partition_size: Annotated[int, typer.Option(min=1, help="suppliers matched per task; each partition's recommendations go to recommendations/part-N.csv when there are several")] = 100_000,
-    candidates_per_buyer: Annotated[int, typer.Option(min=10, max=2000, help="SMEs retrieved per buyer before scoring: more finds more partners, slower")] = CANDIDATES_PER_BUYER,
+    candidates_per_buyer: Annotated[Optional[int], typer.Option(min=10, max=2000, help="SMEs retrieved per buyer before scoring: more finds more partners, slower [default: the engine's, 100]")] = None,
     show_past: Annotated[bool, typer.Option("--show-past/--hide-past", help="show pairs that met before (rejected, or already partners) in the shortlists, marked; never proposed anew")] = False,
     scorer: Annotated[str, typer.Option(help="auto: learned from the history where held-out outcomes say it ranks better, else the prior; or force prior, global (everyone's model) or personal (each buyer's own preferences)")] = "auto",
     strict: StrictOption = False,
@@ -115,6 +121,9 @@ def run(
 
     On a cluster: tiermatch run --suppliers suppliers.parquet --buyers buyers.csv --scheduler tcp://10.0.0.5:8786
     """
+    from ..services import CANDIDATES_PER_BUYER, RunOptions, load_register
+
+    candidates_per_buyer = candidates_per_buyer or CANDIDATES_PER_BUYER
     options = RunOptions(top_k=top_k, min_score=min_score, fair=fair, slots=slots, scheduler=scheduler,
                          partition_size=partition_size, candidates_per_buyer=candidates_per_buyer, show_past=show_past,
                          scorer=scorer)
@@ -138,7 +147,7 @@ def demo(
     Example: tiermatch demo --suppliers 2000 --buyers 200
     """
     from ..datasets import make_register, write_register
-    from ..services import import_files
+    from ..services import RunOptions, import_files, load_register
 
     console.print(f"Generating a demo register: {n_suppliers:,} SMEs, {n_buyers:,} buyers (seed {seed})", highlight=False)
     paths = write_register(make_register(n_suppliers, n_buyers, random_state=seed), out / "register")

@@ -14,7 +14,20 @@ none prepares data its own way. Services raise the errors of
 - ``keys``, ``accounts``: API keys, web users and sessions.
 """
 
-from .accounts import add_web_user, check_password, find_session_key, load_session_secret
+from .accounts import (
+    SESSION_SECONDS,
+    SignInThrottle,
+    add_web_user,
+    change_password,
+    check_password,
+    delete_web_user,
+    end_session,
+    find_session_key,
+    list_web_users,
+    open_session,
+    session_principal,
+    session_secret,
+)
 from .feedback import record_feedback
 from .imports import ImportReport, import_files, import_records, import_upload, rejected_lines
 from .keys import ADMIN, BUYER, MATCHMAKER, ROLES, create_key, generate_key, hash_key, revoke_key
@@ -80,6 +93,7 @@ __all__ = [
     "MATCHMAKER",
     "ROLES",
     "SCORER_CHOICES",
+    "SESSION_SECONDS",
     "SHORTLIST_DEPTH",
     "Filters",
     "ImportReport",
@@ -89,10 +103,12 @@ __all__ = [
     "RunOutcome",
     "Shortlist",
     "ShownLog",
+    "SignInThrottle",
     "TermSuggestion",
     "add_web_user",
     "as_csv",
     "build_result_rows",
+    "change_password",
     "check_password",
     "check_shown",
     "cluster_report",
@@ -101,7 +117,9 @@ __all__ = [
     "create_key",
     "create_profile",
     "delete_profile",
+    "delete_web_user",
     "describe_scoring",
+    "end_session",
     "execute_run",
     "file_term",
     "find_session_key",
@@ -120,9 +138,10 @@ __all__ = [
     "keep_model",
     "latest_run",
     "list_profiles",
+    "list_web_users",
     "load_register",
-    "load_session_secret",
     "match_register",
+    "open_session",
     "outcome_propensities",
     "outcomes_from_log",
     "queue_run",
@@ -141,6 +160,8 @@ __all__ = [
     "revoke_key",
     "run_register",
     "scorer_for",
+    "session_principal",
+    "session_secret",
     "site_vocabulary",
     "suggest_terms",
     "targets_report",

@@ -1,36 +1,66 @@
-"""Who may use the pages: the session secret and usernames mapped to API keys, kept in the store.
+"""Who may use the pages: usernames mapped to API keys, the sessions opened with them, and the cookies' secret.
 
-A page session holds the hash of the API key it was opened with (never the key itself: the session
-cookie is signed, not encrypted). Every page checks that hash against the store, so revoking the
-key ends its sessions. A username and password maps to one key; the password is kept as a salted
-scrypt hash, slow to guess.
+A page session is a row in the store, found by the hash of an id that only the browser's cookie holds; it
+ends on signing out, on a password change, when its user is deleted or its key revoked, and after
+:data:`SESSION_SECONDS`. The cookie is signed with a secret kept outside the store (a setting, or a private
+file), so a copy of the store opens no session. A username and password maps to one key; the password is
+kept as a salted scrypt hash, slow to guess, and failed sign-ins are throttled (:class:`SignInThrottle`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+import time
+from collections import deque
+from pathlib import Path
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotFoundError
+from ..settings import Settings
 from ..store import Store
 from .keys import create_key, hash_key
 
-__all__ = ["add_web_user", "check_password", "find_session_key", "load_session_secret"]
+__all__ = ["SESSION_SECONDS", "SignInThrottle", "add_web_user", "change_password", "check_password",
+           "delete_web_user", "end_session", "find_session_key", "list_web_users", "open_session",
+           "session_principal", "session_secret"]
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+SESSION_SECONDS = 12 * 3600
+MIN_PASSWORD = 8
 
 
-def load_session_secret(store: Store) -> str:
-    """The secret that signs session cookies: made once, kept in the store, shared by every worker.
+def session_secret(settings: Settings) -> str:
+    """The secret that signs the pages' cookies: ``settings.session_secret``, else the file
+    ``settings.secret_file``, made once (readable by its owner only) and shared by every worker and restart.
 
     Examples
     --------
-    >>> store = Store("sqlite://")
-    >>> load_session_secret(store) == load_session_secret(store)
-    True
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "secret"
+    >>> settings = Settings(secret_file=path)
+    >>> session_secret(settings) == session_secret(settings), oct(path.stat().st_mode & 0o777)
+    (True, '0o600')
     """
-    return store.web.secret("session_secret")
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value()
+    path = Path(settings.secret_file).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made before, or by another worker just now
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    for _ in range(50):  # another worker may be writing it this moment
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise InvalidInputError(f"the session secret file {path} is empty; delete it to make a new one", "secret_file")
 
 
 def _hash_password(password: str, salt: bytes) -> str:
@@ -73,8 +103,7 @@ def add_web_user(store: Store, username: str, password: str, role: str, buyer_id
     username = username.strip()
     if not username or len(username) > 100:
         raise InvalidInputError("a username needs 1 to 100 characters", "username")
-    if len(password) < 8:
-        raise InvalidInputError(f"a password needs at least 8 characters, found {len(password)}", "password")
+    _check_password_length(password)
     if store.web.user(username) is not None:
         raise InvalidInputError(f"the username {username!r} is taken", "username")
     record = create_key(store, role, buyer_id, name=f"web user {username}")
@@ -97,6 +126,124 @@ def check_password(store: Store, username: str, password: str) -> str | None:
     return row["key_hash"]
 
 
+def _check_password_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInputError(f"a password needs at least {MIN_PASSWORD} characters, found {len(password)}",
+                                "password")
+
+
+def change_password(store: Store, username: str, password: str) -> None:
+    """Give ``username`` a new password; every session they had open ends.
+
+    Raises
+    ------
+    InvalidInputError
+        If the password is too short.
+    NotFoundError
+        If there is no such user.
+    """
+    _check_password_length(password)
+    if not store.web.set_password(username, _hash_password(password, secrets.token_bytes(16))):
+        raise NotFoundError("web user", username, "username")
+
+
+def delete_web_user(store: Store, username: str) -> None:
+    """Delete ``username``: its key is revoked and its sessions end.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such user.
+    """
+    row = store.web.delete_user(username)
+    if row is None:
+        raise NotFoundError("web user", username, "username")
+    key = store.keys.find(row["key_hash"])
+    if key is not None:
+        store.keys.revoke(key["key_id"])
+
+
+def list_web_users(store: Store) -> list[dict]:
+    """Every web user: ``username``, ``role``, ``buyer_id`` (None where the key was revoked), ``created_at``."""
+    users = []
+    for row in store.web.users():
+        key = store.keys.find(row["key_hash"]) or {}
+        users.append({"username": row["username"], "role": key.get("role"), "buyer_id": key.get("buyer_id"),
+                      "created_at": row["created_at"]})
+    return users
+
+
 def find_session_key(store: Store, key_hash: str | None) -> dict | None:
-    """The unrevoked key a session was opened with, or None."""
+    """The unrevoked key with this hash, or None."""
     return None if not key_hash else store.keys.find(key_hash)
+
+
+def open_session(store: Store, key_hash: str, username: str | None = None) -> str:
+    """A new page session for the key ``key_hash`` (signed in as ``username``, if so); its id, for the cookie."""
+    return store.web.open_session(key_hash, username, SESSION_SECONDS)
+
+
+def session_principal(store: Store, session_id: str | None) -> dict | None:
+    """The unrevoked key of a live session, or None where the session ended, expired or its key was revoked."""
+    return None if not session_id else find_session_key(store, store.web.session_key(session_id))
+
+
+def end_session(store: Store, session_id: str | None) -> None:
+    """End a session (signing out); nothing where there is none."""
+    if session_id:
+        store.web.end_session(session_id)
+
+
+class SignInThrottle:
+    """Failed sign-ins counted per account and per address over ``window`` seconds; past the limit, further
+    tries are refused (without holding a thread) until the oldest failure leaves the window.
+
+    Examples
+    --------
+    >>> clock = iter(range(100)).__next__
+    >>> throttle = SignInThrottle(per_account=2, per_address=10, window=60, clock=clock)
+    >>> throttle.failed("somchai", "10.0.0.1"); throttle.failed("somchai", "10.0.0.1")
+    >>> throttle.wait("somchai", "10.0.0.1") > 0, throttle.wait("malee", "10.0.0.1")
+    (True, 0)
+    """
+
+    def __init__(self, per_account: int = 5, per_address: int = 30, window: float = 900, clock=time.monotonic):
+        self.limits = {"account": per_account, "address": per_address}
+        self.window = window
+        self.clock = clock
+        self._failures: dict[tuple[str, str], deque] = {}
+        self._lock = threading.Lock()
+
+    def _keys(self, account: str | None, address: str | None):
+        if account:
+            yield "account", account.strip().casefold()
+        if address:
+            yield "address", address
+
+    def wait(self, account: str | None, address: str | None) -> int:
+        """Seconds before ``account`` may try again from ``address``; 0 if it may now."""
+        t = self.clock()
+        longest = 0.0
+        with self._lock:
+            for key in self._keys(account, address):
+                failures = self._failures.get(key)
+                while failures and failures[0] <= t - self.window:
+                    failures.popleft()
+                if failures is not None and not failures:
+                    del self._failures[key]
+                elif failures and len(failures) >= self.limits[key[0]]:
+                    longest = max(longest, failures[0] + self.window - t)
+        return int(longest) + 1 if longest > 0 else 0
+
+    def failed(self, account: str | None, address: str | None) -> None:
+        t = self.clock()
+        with self._lock:
+            if len(self._failures) > 100_000:  # a flood of names: forget the quiet ones
+                self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > t - self.window}
+            for key in self._keys(account, address):
+                self._failures.setdefault(key, deque(maxlen=self.limits[key[0]])).append(t)
+
+    def succeeded(self, account: str | None) -> None:
+        with self._lock:
+            for key in self._keys(account, None):
+                self._failures.pop(key, None)

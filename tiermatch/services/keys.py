@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..store import Store
 
 __all__ = ["ADMIN", "BUYER", "MATCHMAKER", "ROLES", "create_key", "generate_key", "hash_key", "revoke_key"]
@@ -72,6 +72,12 @@ def revoke_key(store: Store, key_id: str) -> None:
     ------
     NotFoundError
         If no unrevoked key has this id.
+    ConflictError
+        If it is the last unrevoked admin key: nobody could manage keys after it.
     """
+    active = [k for k in store.keys.all() if k["revoked_at"] is None]
+    admins = [k["key_id"] for k in active if k["role"] == ADMIN]
+    if admins == [key_id]:
+        raise ConflictError("this is the last admin key: create another admin key before revoking it", "key_id")
     if not store.keys.revoke(key_id):
         raise NotFoundError("active key", key_id, "key_id")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from ..errors import ConflictError, InvalidInputError
+from ..errors import ConflictError, InvalidInputError, RunInProgressError
 from ..io import RUN_OUTPUTS, PartitionWriter, staged_folder, write_outputs
 from ..matcher import CANDIDATES_PER_BUYER, MatchEngine, MatchResult, Progress, no_progress
 from ..matcher.batch import dask_client, run_batch
@@ -212,7 +212,7 @@ def queue_run(store: Store, options: RunOptions, allowed_schedulers=frozenset())
     InvalidInputError
         For a scheduler not among ``allowed_schedulers`` (no caller may point a service at another host).
     ConflictError
-        Where the store holds no supplier or no buyer.
+        Where the store holds no supplier or no buyer, or a run with the same options is queued or running.
     """
     if options.scheduler is not None and options.scheduler not in allowed_schedulers:
         raise InvalidInputError(f"scheduler {options.scheduler} is not one this service may use "
@@ -222,6 +222,11 @@ def queue_run(store: Store, options: RunOptions, allowed_schedulers=frozenset())
     if not counts["suppliers"] or not counts["buyers"]:
         raise ConflictError(f"nothing to match: the store holds {counts['suppliers']} supplier(s) and "
                             f"{counts['buyers']} buyer(s)")
+    store.runs.fail_interrupted(is_worker_alive)  # a run whose process was killed is not "already running"
+    same = store.runs.active(options.recorded())
+    if same is not None:  # a second click, or a second terminal: one run is enough
+        raise RunInProgressError(f"run {same['run_id']} with the same options is already {same['status']}; "
+                                 "follow it rather than starting another", same["run_id"])
     return store.runs.create(options.recorded(), worker=worker_name())
 
 

@@ -103,9 +103,10 @@ class ProfileRepository:
                 total = conn.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
                 rows = conn.scalars(query.limit(limit).offset(offset)).all()
                 return total, [model.model_validate(profile) for profile in rows]
-            # JSON containment differs between dialects: narrow with LIKE, then check exactly.
+            # JSON containment differs between dialects: narrow in SQL to profiles holding the name as a whole
+            # JSON string (quotes included: "a" does not match every profile with an a), then check the list
+            # itself on the stored JSON; only the page asked for is validated into records.
             text_profile = cast(table.c.profile, Text)
-            query = query.where(text_profile.contains(json.dumps(certification)[1:-1], autoescape=True))
-            found = [model.model_validate(profile) for profile in conn.scalars(query)]
-        found = [p for p in found if certification in getattr(p, field_name)]
-        return len(found), found[offset:offset + limit]
+            query = query.where(text_profile.contains(json.dumps(certification), autoescape=True))
+            found = [profile for profile in conn.scalars(query) if certification in profile.get(field_name, ())]
+        return len(found), [model.model_validate(profile) for profile in found[offset:offset + limit]]

@@ -95,6 +95,14 @@ class RunRepository:
             return conn.scalar(select(runs_table.c.run_id).where(runs_table.c.status == "completed")
                                .order_by(runs_table.c.finished_at.desc(), runs_table.c.run_id.desc()).limit(1))
 
+    def active(self, options: dict) -> dict | None:
+        """The oldest queued or running run with exactly these options, or None."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs_table.c.run_id, runs_table.c.options)
+                                .where(runs_table.c.status.in_(("queued", "running")))
+                                .order_by(runs_table.c.run_id)).all()
+        return next((self.get(run_id) for run_id, recorded in rows if recorded == options), None)
+
     def fail_interrupted(self, is_alive) -> int:
         """Mark failed every queued or running run whose worker ``is_alive(worker)`` says is gone."""
         with self.engine.connect() as conn:

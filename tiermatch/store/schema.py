@@ -35,7 +35,7 @@ __all__ = [
     "runs_table",
     "suppliers_table",
     "text_spaces_table",
-    "web_secrets_table",
+    "web_sessions_table",
     "web_users_table",
 ]
 
@@ -135,11 +135,13 @@ models_table = Table(
     Column("trained_at", DateTime, nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
-web_secrets_table = Table(
-    "web_secrets", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", String(200), nullable=False),
+web_sessions_table = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the session id, which only the cookie holds
+    Column("key_hash", String(64), nullable=False, index=True),
+    Column("username", String(100), nullable=True, index=True),
     Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
 )
 web_users_table = Table(
     "web_users", metadata,

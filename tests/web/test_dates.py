@@ -1,0 +1,23 @@
+"""Times on the pages as people here read them: the site's zone, Buddhist-era years and Thai months in Thai."""
+
+import datetime as dt
+
+from tiermatch.api.web.pages import local_time
+
+
+def test_the_runs_pages_show_local_time_with_the_thai_year(site):
+    run = site.store.runs.get(site.run["run_id"])
+    local = run["created_at"].replace(tzinfo=dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    thai = site.client("matchmaker", lang="th")
+    for path in ("/web/runs", f"/web/runs/{run['run_id']}"):
+        page = thai.get(path)
+        assert page.status_code == 200
+        assert f"{local.year + 543} {local:%H:%M}" in page.text and "เวลาประเทศไทย" in page.text
+        assert f"{run['created_at']:%Y-%m-%d %H:%M}" not in page.text
+    english = site.client("matchmaker", lang="en").get("/web/runs").text
+    assert f"{local.day} {local:%b %Y %H:%M} (Asia/Bangkok)" in english
+
+
+def test_a_time_after_five_pm_utc_is_the_next_day_in_bangkok():
+    assert local_time(dt.datetime(2026, 12, 31, 17, 30), "th", "Asia/Bangkok") == "1 ม.ค. 2570 00:30 (เวลาประเทศไทย)"
+    assert local_time(None, "en", "Asia/Bangkok") == ""
