@@ -16,7 +16,7 @@ from .docs import add_docs
 from .errors import add_error_handlers
 from .jobs import Jobs
 from .keys import service_version
-from .limits import BodyLimit
+from .limits import BodyLimit, RateLimit
 from .web import create_web_app
 
 __all__ = ["create_app"]
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.auth_cache = {}
     app.state.shortlists = matches.ShortlistCache(store)
+    app.state.write_rate = RateLimit()  # outcomes a key may record a minute (api.limits.write_rate)
     app.state.shown = ShownLog(store)  # the outcome log's "shown" rows, written together
     app.state.jobs = Jobs(store, settings, on_run_done=app.state.shortlists.refresh)
     add_error_handlers(app)

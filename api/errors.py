@@ -66,16 +66,23 @@ async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     return JSONResponse(error_body(exc.message, exc.field), status_code=exc.status_code, headers=exc.headers)
 
 
+MAX_ERRORS = 100  # problems listed in one answer; the count says how many there were
+MAX_FOUND = 200  # characters of a value echoed back
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
-    for problem in exc.errors():
+    problems = exc.errors()
+    for problem in problems[:MAX_ERRORS]:
         message = str(problem.get("msg", "invalid value")).removeprefix("Value error, ")
         found = problem.get("input")
-        # Echo scalars only: a whole body echoed back helps nobody.
+        # Echo short scalars only: a whole body (or a megabyte of one field) echoed back helps nobody.
+        if isinstance(found, str) and len(found) > MAX_FOUND:
+            found = found[:MAX_FOUND] + "…"
         errors.append({"field": _field(problem.get("loc", ())), "message": message,
                        "found": found if isinstance(found, (str, int, float, bool)) or found is None else None})
     first = errors[0] if errors else {"field": None, "message": "invalid request"}
-    summary = f"{len(errors)} problem(s) in the request; first: {first['field']}: {first['message']}"
+    summary = f"{len(problems)} problem(s) in the request; first: {first['field']}: {first['message']}"
     return JSONResponse(error_body(summary, first["field"], errors), status_code=422)
 
 

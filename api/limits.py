@@ -1,4 +1,5 @@
-"""A limit on every request body, counted as it streams in, before any route reads it or asks for a key.
+"""Limits: on every request body, counted as it streams in, before any route reads it or asks for a key; and on
+how fast one key may write outcomes (:func:`write_rate`).
 
 uvicorn has no body-size setting: without this, anyone who can reach the port could send a gigabyte to any
 route (spooled to disk by the multipart parser, or held in memory as JSON) before the key check refused it.
@@ -10,10 +11,21 @@ error form, and the connection is closed.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import deque
 
-from .errors import error_body
+from fastapi import Depends, Request
 
-__all__ = ["BodyLimit", "MAX_BODY_BYTES", "MAX_UPLOAD_BODY_BYTES"]
+from .auth import BUYER, MATCHMAKER, Principal, require
+from .errors import ApiError, error_body
+
+__all__ = ["BodyLimit", "MAX_BODY_BYTES", "MAX_UPLOAD_BODY_BYTES", "WRITES_PER_MINUTE", "RateLimit", "check_write_rate",
+           "write_rate"]
+
+# Outcomes a key may record a minute: a buyer clicks; a matchmaker enters a day's meetings by hand (files go
+# through the import). Past it, 429 with Retry-After: one key cannot flood the outcome log or the targets.
+WRITES_PER_MINUTE = {BUYER: 60, MATCHMAKER: 600}
 
 MAX_BODY_BYTES = 1 << 20  # a profile, feedback, a form: far below this
 MAX_UPLOAD_BODY_BYTES = 50 * 2**20 + (1 << 20)  # an imported file (api.profiles.MAX_UPLOAD_BYTES) and its multipart
@@ -70,3 +82,50 @@ async def _refuse(send, limit: int) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class RateLimit:
+    """At most ``limit`` events per key in any ``window`` seconds (a sliding window, per process).
+
+    Examples
+    --------
+    >>> clock = iter([0, 1, 2, 61]).__next__
+    >>> rate = RateLimit(window=60, clock=clock)
+    >>> [rate.take("k", 2) for _ in range(4)]
+    [0, 0, 59, 0]
+    """
+
+    def __init__(self, window: float = 60, clock=time.monotonic):
+        self.window = window
+        self.clock = clock
+        self._events: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, limit: int) -> int:
+        """Count one event for ``key``; 0 if within ``limit``, else the seconds until one is allowed (not counted)."""
+        t = self.clock()
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= t - self.window:
+                events.popleft()
+            if len(events) >= limit:
+                return max(1, int(events[0] + self.window - t + 0.999))
+            events.append(t)
+            return 0
+
+
+def check_write_rate(rate: RateLimit, principal: Principal) -> None:
+    """429 where ``principal``'s key has recorded :data:`WRITES_PER_MINUTE` outcomes in the last minute (admins
+    unbounded); the JSON routes and the pages' buttons share one count per key."""
+    limit = WRITES_PER_MINUTE.get(principal.role)
+    if limit is not None:
+        wait = rate.take(principal.key_id, limit)
+        if wait:
+            raise ApiError(429, f"more than {limit} outcomes a minute from this key; try again in {wait} s",
+                           headers={"Retry-After": str(wait)})
+
+
+async def write_rate(request: Request, principal: Principal = Depends(require(MATCHMAKER, BUYER))) -> Principal:
+    """The caller, where its key is within its rate (:func:`check_write_rate`)."""
+    check_write_rate(request.app.state.write_rate, principal)
+    return principal

@@ -15,6 +15,7 @@ from ..store import Store
 from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
 from .deps import MAX_OFFSET, Page, get_store, page, profile_filters
 from .errors import error_responses
+from .limits import write_rate
 from .schemas import (
     ExplanationOut,
     FeedbackIn,
@@ -196,15 +197,16 @@ def read_pair_explanation(
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackOut, tags=["feedback"],
-             responses=error_responses(401, 403, 404, 422))
+             responses=error_responses(401, 403, 404, 422, 429))
 def create_feedback(
     body: FeedbackIn,
     store: StoreDep,
-    principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))],
+    principal: Annotated[Principal, Depends(write_rate)],
 ):
     """Record ``accepted``, ``rejected`` or ``deal`` on a proposal; the next run counts it in the track record.
 
-    A buyer key may record feedback only for its own buyer, on SMEs it was shown.
+    A buyer key may record feedback only for its own buyer, on SMEs it was shown; a key records at most
+    60 (buyer) or 600 (matchmaker) outcomes a minute.
     """
     check_buyer_access(principal, body.buyer_id)
     record = record_feedback(store, body.buyer_id, body.supplier_id, body.outcome, value_thb=body.value_thb,

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..features.profiles import Id
 from ..services import ACTIONS, EVENT_KINDS, funnel, read_events, record_event
 from ..store import Store
-from .auth import BUYER, MATCHMAKER, Principal, check_buyer_access, require
+from .auth import MATCHMAKER, Principal, check_buyer_access, require
 from .deps import Page, get_store, page
 from .errors import error_responses
+from .limits import write_rate
 
 __all__ = ["EventIn", "EventOut", "FunnelRow", "router"]
 
@@ -79,8 +80,8 @@ class FunnelRow(BaseModel):
 
 
 @router.post("/events", status_code=201, response_model=EventOut, tags=["outcomes"],
-             responses=error_responses(401, 403, 404, 422))
-def create_event(body: EventIn, store: StoreDep, principal: Annotated[Principal, Depends(require(MATCHMAKER, BUYER))]):
+             responses=error_responses(401, 403, 404, 422, 429))
+def create_event(body: EventIn, store: StoreDep, principal: Annotated[Principal, Depends(write_rate)]):
     """Log what happened on a pair after it was shown; a buyer key logs its own pairs only."""
     check_buyer_access(principal, body.buyer_id)
     return record_event(store, body.kind, body.buyer_id, body.supplier_id, actor=principal.actor,

@@ -85,20 +85,26 @@ def read_run(run_id: RunId, store: StoreDep, _: Matchmaker):
     return _run_out(run, store.runs.latest_completed_id())
 
 
+JSON_PAGE = 1000  # rows of a JSON page when no limit is given; the CSV download holds every row
+
+
 def _results(kind: str, run_id: int, store: Store, buyer_id, supplier_id, limit, offset, format, deep=False):
+    if format != "csv" and limit is None:  # a JSON body of a million rows helps nobody: page it
+        limit = JSON_PAGE
     total, rows = read_results(store, run_id, kind, buyer_id=buyer_id, supplier_id=supplier_id, limit=limit,
                                offset=offset, deep=deep)
     if format == "csv":
         return csv_response(kind, rows)
     items = [MatchOut(**{k: row[k] for k in MatchOut.model_fields}) for row in rows]
-    return RunMatchesOut(run_id=run_id, kind=kind, total=total, limit=limit or total, offset=offset, items=items)
+    return RunMatchesOut(run_id=run_id, kind=kind, total=total, limit=limit, offset=offset, items=items)
 
 
 _RESULT_RESPONSES = {**error_responses(401, 403, 404, 409, 422),
                      200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                            "description": "JSON page, or CSV (all rows unless limit is given) with format=csv"}}
 BuyerFilter = Annotated[str | None, Query(min_length=1, max_length=200)]
-Limit = Annotated[int | None, Query(ge=1, le=100_000, description="rows per page; all rows when omitted")]
+Limit = Annotated[int | None, Query(ge=1, le=100_000, description="rows per page; when omitted, 1,000 rows in "
+                                                                  "JSON, all rows in CSV")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv, as the CLI writes it")]
 

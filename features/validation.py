@@ -6,7 +6,8 @@ is accepted or refused alike whichever door it came through. An invalid row
 becomes one :class:`RowError` per problem (file, line, field, value found,
 what was expected) and is left out; the valid rows are kept. A valid row with
 a field a person should look at (a certification that looks like a slip of a
-known one) is kept, with a warning: a :class:`RowError` marked ``kept``.
+known one, coordinates far outside the province named) is kept, with a
+warning: a :class:`RowError` marked ``kept``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidFileError
 from .profiles import Buyer, Partnership, Supplier
-from .reference import near_certification
+from .reference import find_province, haversine_km, near_certification
 
 __all__ = [
     "ReadResult",
@@ -81,6 +82,27 @@ def _certification_warnings(record, name: str, line: int) -> list[RowError]:
                                      f"not a certification tiermatch knows; did you mean {near!r}? kept as written",
                                      kept=True))
     return warnings
+
+
+# Farther than this from its province's centre, a location is more likely a typo than a corner of the province
+# (the largest provinces, Tak and Kanchanaburi, reach about 150 km from their centres).
+FAR_FROM_PROVINCE_KM = 200
+
+
+def _location_warnings(record, name: str, line: int) -> list[RowError]:
+    """A warning where the coordinates given lie far outside the province named."""
+    province = find_province(record.province)
+    if province is None or record.latitude is None:
+        return []
+    # A degree is at least ~100 km here: most rows (the centre itself, or nearby) need no distance at all.
+    if abs(record.latitude - province.latitude) + abs(record.longitude - province.longitude) < 1.5:
+        return []
+    km = float(haversine_km(record.latitude, record.longitude, province.latitude, province.longitude))
+    if km <= FAR_FROM_PROVINCE_KM:
+        return []
+    return [RowError(name, line, "latitude", f"{record.latitude}, {record.longitude}",
+                     f"{km:,.0f} km from the centre of {province.name_en}: check the coordinates or the province; "
+                     "kept as written", kept=True)]
 
 
 def _required_fields(model: type[BaseModel]) -> list[str]:
@@ -154,6 +176,7 @@ def validate_rows(rows, columns: list[str], model: type[RecordT], name: str, res
             seen_ids[key] = line
         if model is not Partnership:
             result.errors.extend(_certification_warnings(record, name, line))
+            result.errors.extend(_location_warnings(record, name, line))
         result.records.append(record)
         result.lines.append(line)
     return result

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -221,13 +222,25 @@ def _meaning_entries(candidates) -> tuple | None:
     return at, need, cover
 
 
+def _shared(task: PartitionTask) -> PartitionTask:
+    """The shared data of every partition, as a Dask task's result (see :class:`_Tasks`)."""
+    return task
+
+
 class _Tasks:
     """Runs tasks in this process, or on a Dask client's workers, a bounded number at a time, results as they finish."""
 
     def __init__(self, client=None, task: PartitionTask | None = None):
         self.client = client
-        # Shipped once: every task refers to the one copy on each worker.
-        self.task = client.scatter(task, broadcast=True, hash=False) if client is not None else task
+        # Shipped once, as a task that returns it rather than scattered data: every partition refers to that
+        # one result, and where the worker holding it dies the scheduler runs the task again (scattered data
+        # that is lost cannot be recomputed, and the run would fail).
+        if client is None:
+            self.task = task
+            return
+        with warnings.catch_warnings():  # Dask suggests scattering a large argument: that is the point of not
+            warnings.filterwarnings("ignore", message="Large object", category=UserWarning)
+            self.task = client.submit(_shared, task, pure=False)
 
     def map(self, function, items: Iterator) -> Iterator:
         """``function(task, item)`` for each item, yielded as each finishes (in any order)."""

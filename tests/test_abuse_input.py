@@ -82,3 +82,18 @@ def test_upload_reports_warnings_apart_from_rows_left_out(tmp_path):
         assert stored["certifications"] == ["ISO 45001", "IATF 19649"]
     finally:
         service.close()
+
+
+def test_coordinates_far_outside_their_province_are_kept_with_a_warning(tmp_path):
+    header = ["supplier_id", "name", "sector", "products", "province", "latitude", "longitude"]
+    rows = [["S1", "In Chon Buri", "automotive", "stamped parts", "Chon Buri", "13.36", "100.98"],
+            ["S2", "Chiang Mai's spot, Chon Buri's name", "automotive", "stamped parts", "Chon Buri", "18.79", "98.98"],
+            ["S3", "Tak, far corner", "automotive", "stamped parts", "Tak", "17.0", "98.6"]]
+    (tmp_path / "s.csv").write_bytes(csv_bytes(header, rows))
+    result = _invoke(tmp_path, "import", "--suppliers", tmp_path / "s.csv", "--rejected", tmp_path / "r.csv")
+    assert result.exit_code == 0, result.output
+    assert "1 warning(s) about rows kept as written" in result.output
+    assert "line 3, field 'latitude': 664 km from the centre of Chon Buri" in result.output
+    store = Store(f"sqlite:///{tmp_path}/store.sqlite")
+    assert store.profiles.ids("suppliers") == {"S1", "S2", "S3"}
+    assert store.profiles.get("suppliers", "S2").latitude == 18.79

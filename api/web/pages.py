@@ -46,6 +46,7 @@ from ...store import Store
 from ..auth import ADMIN, BUYER, MATCHMAKER, Principal, check_buyer_access
 from ..deps import REGIONS, profile_filters
 from ..errors import ApiError
+from ..limits import check_write_rate
 from ..runs import csv_response
 from ..schemas import RunIn
 from .charts import bar_chart
@@ -405,6 +406,7 @@ def feedback(request: Request, viewer: SignedIn, buyer_id: Id, csrf: Annotated[s
     if outcome not in OUTCOMES:
         raise InvalidInputError(f"outcome must be one of {', '.join(OUTCOMES)}, found {outcome!r}", "outcome")
     check_buyer_access(viewer.principal, buyer_id)
+    check_write_rate(service_of(request).state.write_rate, viewer.principal)
     record_feedback(store_of(request), buyer_id, supplier_id, outcome, shown_only=viewer.is_buyer,
                     actor=viewer.principal.actor)
     request.session["flash"] = ["feedback_saved", {"outcome": translate(f"outcome_{outcome}", viewer.lang),

@@ -48,3 +48,49 @@ def test_the_api_docs_load_nothing_from_outside(service):
         response = service.client.get(f"/docs/assets/{asset}")
         assert response.status_code == 200 and len(response.content) > 10_000
     assert service.client.get("/openapi.json").json()["info"]["title"] == "tiermatch"
+
+
+def test_error_bodies_stay_small_whatever_was_sent(service):
+    h = service.headers["matchmaker"]
+    huge = {"buyer_id": "B" * 500_000, "supplier_id": "S1", "outcome": "accepted"}
+    response = service.client.post("/feedback", json=huge, headers=h)
+    assert response.status_code == 422
+    assert len(response.content) < 5_000 and response.json()["errors"][0]["found"].endswith("…")
+    many = [{"supplier_id": f"X{i}", "name": "", "sector": "nowhere", "products": "", "province": "Atlantis"}
+            for i in range(300)]
+    response = service.client.post("/events", json=many, headers=h)  # a list where one event is expected
+    assert response.status_code == 422 and len(response.json()["errors"]) <= 100
+    assert len(response.content) < 50_000
+
+
+def test_run_results_in_json_are_paged_unless_asked(service, monkeypatch):
+    import tiermatch.api.runs as runs
+
+    assert service.run(top_k=5)["status"] == "completed"
+    monkeypatch.setattr(runs, "JSON_PAGE", 3)
+    h = service.headers["matchmaker"]
+    page = service.client.get("/runs/1/shortlists", headers=h).json()
+    assert page["limit"] == 3 and len(page["items"]) == 3 and page["total"] > 3
+    rest = service.client.get(f"/runs/1/shortlists?offset=3&limit={page['total']}", headers=h).json()
+    assert len(page["items"]) + len(rest["items"]) == page["total"]
+    csv_rows = service.client.get("/runs/1/shortlists?format=csv", headers=h).text.strip().splitlines()
+    assert len(csv_rows) == page["total"] + 1  # the download holds every row
+
+
+def test_a_buyer_key_cannot_flood_the_outcome_log(service, monkeypatch):
+    import tiermatch.api.limits as limits
+
+    monkeypatch.setitem(limits.WRITES_PER_MINUTE, "buyer", 3)
+    assert service.run(top_k=5)["status"] == "completed"
+    h = service.headers["buyer"]
+    shown = service.client.get("/buyers/B1/shortlist", headers=h).json()["items"]
+    body = {"buyer_id": "B1", "supplier_id": shown[0]["supplier_id"], "outcome": "accepted"}
+    statuses = [service.client.post("/feedback", json=body, headers=h).status_code for _ in range(5)]
+    assert statuses == [201, 201, 201, 429, 429]
+    refused = service.client.post("/feedback", json=body, headers=h)
+    assert int(refused.headers["retry-after"]) > 0 and "outcomes a minute" in refused.json()["message"]
+    # Another key is not held back by this one's count.
+    other = {"buyer_id": "B2", "supplier_id": "S4", "outcome": "accepted"}
+    assert service.client.post("/feedback", json=other, headers=service.headers["matchmaker"]).status_code == 201
+    stored = service.client.get("/feedback?buyer_id=B1", headers=service.headers["matchmaker"]).json()
+    assert stored["total"] <= 3

@@ -57,3 +57,33 @@ def test_a_failed_import_changes_nothing(store):
 def test_known_ids(store):
     store.import_register([supplier("S1"), supplier("S2")], [buyer("B9")])
     assert store.profiles.ids("suppliers") == {"S1", "S2"} and store.profiles.ids("buyers") == {"B9"}
+
+
+@pytest.mark.abuse
+def test_two_imports_at_once_both_succeed_and_every_row_is_one_of_theirs(database_url_or_engine):
+    import threading
+
+    shared = [f"S{i:05d}" for i in range(1500)]
+    batches = {who: [supplier(sid, name=f"{who} {sid}") for sid in shared]
+               + [supplier(f"{who}{i:05d}", name=f"{who} own") for i in range(500)] for who in ("A", "B")}
+    for attempt in range(3):
+        stores = {who: Store(database_url_or_engine) for who in batches}
+        start, failures = threading.Barrier(2), []
+
+        def run(who):
+            start.wait()
+            try:
+                stores[who].import_register(batches[who], [buyer(f"B{attempt}{who}")])
+            except Exception as exc:  # the test reports it below
+                failures.append(f"{who}: {type(exc).__name__}: {exc}"[:300])
+
+        threads = [threading.Thread(target=run, args=(who,)) for who in batches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [], failures
+        check = Store(database_url_or_engine)
+        assert check.profiles.ids("suppliers") == set(shared) | {s.supplier_id for b in batches.values() for s in b}
+        names = {check.profiles.get("suppliers", sid).name for sid in shared[:50]}
+        assert names <= {f"{who} {sid}" for who in batches for sid in shared[:50]}
