@@ -13,6 +13,13 @@ also free at v, use it. Otherwise swap ``a`` and ``b`` along the path from v
 whose pairs alternate ``a, b, a, ...``; in a bipartite graph that path cannot
 reach u, so after the swap ``a`` is free at both ends. O(n_pairs x n_nodes) in
 the worst case, near linear on agendas in practice.
+
+A day with fewer slots than that holds at most ``n_slots`` meetings per
+participant; by the same theorem, every set of meetings within that bound fits.
+So the most meetings a day of ``n_slots`` can hold are a maximum flow
+(source -> SME, capacity ``n_slots``; SME -> buyer, one per meeting; buyer ->
+sink, capacity ``n_slots``), solved exactly with OR-Tools' min-cost flow, the
+higher-scoring meetings kept among equally many (:func:`most_meetings_within`).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import numpy as np
 from ..errors import InvalidCandidateGraphError
 from ._checks import check_int_array
 
-__all__ = ["schedule_agenda", "schedule_meetings"]
+__all__ = ["most_meetings_within", "schedule_agenda", "schedule_meetings"]
 
 
 def schedule_meetings(rows, cols):
@@ -106,11 +113,49 @@ def _swap_alternating_path(v, a, b, at_s, at_b, slot, rows, cols):
         at_b[cols[e]][slot[e]] = e
 
 
-def schedule_agenda(rows, cols, n_slots: int | None) -> tuple[np.ndarray | None, int]:
+def most_meetings_within(rows, cols, n_slots: int, weights=None) -> np.ndarray:
+    """The largest set of meetings in which nobody has more than ``n_slots``: a mask over the pairs.
+
+    Exactly the most meetings a day of ``n_slots`` slots can hold (see the module); among sets of that size,
+    the one of highest total ``weights`` (scores, to three decimals).
+
+    Examples
+    --------
+    Supplier 0 is wanted by three buyers, in two slots; buyer 2's pair scores least.
+
+    >>> most_meetings_within([0, 0, 0, 1], [0, 1, 2, 2], 2, weights=[0.9, 0.8, 0.1, 0.5]).tolist()
+    [True, True, False, True]
+    """
+    from ortools.graph.python import min_cost_flow
+
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    if len(rows) == 0:
+        return np.zeros(0, dtype=bool)
+    weights = np.zeros(len(rows)) if weights is None else np.asarray(weights, dtype=float)
+    n_s, n_b = int(rows.max()) + 1, int(cols.max()) + 1
+    source, sink = n_s + n_b, n_s + n_b + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([np.full(n_s, source), rows, n_s + np.arange(n_b)])
+    heads = np.concatenate([np.arange(n_s), n_s + cols, np.full(n_b, sink)])
+    capacities = np.concatenate([np.full(n_s, n_slots), np.ones(len(rows), np.int64), np.full(n_b, n_slots)])
+    costs = np.concatenate([np.zeros(n_s, np.int64), -np.round(weights * 1000).astype(np.int64),
+                            np.zeros(n_b, np.int64)])
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    flow.set_node_supply(source, len(rows))  # as much as could ever flow; the solver sends the most it can
+    flow.set_node_supply(sink, -len(rows))
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the meetings' flow was not solved (status {status})")
+    return flow.flows(np.arange(n_s, n_s + len(rows))) > 0
+
+
+def schedule_agenda(rows, cols, n_slots: int | None, weights=None) -> tuple[np.ndarray | None, int]:
     """A matchmaking day in ``n_slots``: each pair's slot (0-based, -1 where it does not fit) and the slots needed.
 
-    None and 0 where there is no day (``n_slots`` None). Meetings beyond
-    ``n_slots`` are left unscheduled, never squeezed in.
+    None and 0 where there is no day (``n_slots`` None). Where the day is too short, the most meetings it can
+    hold are scheduled (:func:`most_meetings_within`, the higher ``weights`` first among equally many); the
+    others are left unscheduled, never squeezed in.
 
     Examples
     --------
@@ -121,5 +166,11 @@ def schedule_agenda(rows, cols, n_slots: int | None) -> tuple[np.ndarray | None,
     if n_slots is None:
         return None, 0
     slots = schedule_meetings(rows, cols)
-    return np.where(slots < n_slots, slots, -1), int(slots.max(initial=-1) + 1)
+    needed = int(slots.max(initial=-1) + 1)
+    if needed <= n_slots:
+        return slots, needed
+    kept = most_meetings_within(rows, cols, n_slots, weights)
+    slots = np.full(len(kept), -1, dtype=np.int64)
+    slots[kept] = schedule_meetings(np.asarray(rows)[kept], np.asarray(cols)[kept])
+    return slots, needed
 

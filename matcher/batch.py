@@ -476,7 +476,8 @@ def run_batch(
     explained = dict(zip(wanted.tolist(), _matches(features, scores, wanted, np.zeros(len(wanted), np.int64),
                                                    S.ids, B.ids, explain)))
     shortlists = [replace(explained[k], rank=int(r)) for k, r in zip(short_idx.tolist(), short_rank.tolist())]
-    slots, slots_needed = schedule_agenda(rows[assigned_idx], cols[assigned_idx], engine.n_slots)
+    slots, slots_needed = schedule_agenda(rows[assigned_idx], cols[assigned_idx], engine.n_slots,
+                                          weights=scores[assigned_idx])
     assignment = [
         replace(explained[k], group_id=group_of.get(k, ""), volume_thb_per_month=volume.get(k),
                 slot=None if slots is None or slots[n] < 0 else int(slots[n]) + 1)

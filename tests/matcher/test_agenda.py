@@ -80,3 +80,52 @@ def test_dense_regular_case():
     rows, cols = np.divmod(np.arange(144), 12)
     slots = schedule_meetings(rows, cols)
     check_agenda(rows, cols, slots)
+
+
+def _most_by_search(rows, cols, n_slots, weights):
+    """The most meetings (then the highest total weight) of any set within ``n_slots`` each: every subset tried."""
+    from itertools import combinations
+
+    for size in range(len(rows), -1, -1):
+        best = None
+        for kept in combinations(range(len(rows)), size):
+            r, c = np.bincount(rows[list(kept)], minlength=8), np.bincount(cols[list(kept)], minlength=8)
+            if r.max(initial=0) <= n_slots and c.max(initial=0) <= n_slots:
+                total = round(sum(round(weights[k] * 1000) for k in kept))
+                best = total if best is None else max(best, total)
+        if best is not None:
+            return size, best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 100)), max_size=10),
+       st.integers(1, 3))
+def test_a_short_day_holds_the_most_meetings_any_schedule_could(meetings, n_slots):
+    """Checked against every subset: as many meetings as possible, the best-scoring among those, all scheduled
+    in ``n_slots`` with nobody double-booked."""
+    rows = np.array([m[0] for m in meetings], dtype=np.int64)
+    cols = np.array([m[1] for m in meetings], dtype=np.int64)
+    weights = np.array([m[2] / 100 for m in meetings])
+    slots, needed = agenda.schedule_agenda(rows, cols, n_slots, weights=weights)
+    placed = slots >= 0
+    size, total = _most_by_search(rows, cols, n_slots, weights)
+    assert placed.sum() == size
+    assert round(sum(round(w * 1000) for w in weights[placed])) == total
+    assert slots.max(initial=-1) < n_slots
+    assert len(set(zip(rows[placed].tolist(), slots[placed].tolist()))) == placed.sum()
+    assert len(set(zip(cols[placed].tolist(), slots[placed].tolist()))) == placed.sum()
+    if needed <= n_slots:
+        assert placed.all()
+
+
+def test_the_flow_places_more_than_dropping_the_late_slots():
+    """The case of the issue: a day asked for fewer slots than the busiest need. Dropping whatever the colouring
+    put past the last slot loses meetings that a better schedule keeps."""
+    rng = np.random.default_rng(3)  # a few very busy SMEs and buyers, as at a fair
+    rows, cols = rng.zipf(1.6, 300) % 40, rng.zipf(1.6, 300) % 40
+    keep = np.unique(rows * 100 + cols, return_index=True)[1]
+    rows, cols = rows[keep], cols[keep]
+    slots, needed = agenda.schedule_agenda(rows, cols, 6)
+    dropped = (schedule_meetings(rows, cols) >= 6).sum()
+    assert needed > 6 and (slots < 0).sum() < dropped
+    assert np.bincount(cols[slots >= 0]).max() <= 6 and np.bincount(rows[slots >= 0]).max() <= 6
