@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ...errors import TiermatchError
 from ...services import SESSION_SECONDS, SignInThrottle, session_secret
+from ..deps import reject_unknown_query
 from ..errors import ApiError, status_of
 from . import pages, programme
 
@@ -57,7 +58,9 @@ def create_web_app(service: FastAPI) -> FastAPI:
         To mount at ``/web``.
     """
     settings = service.state.settings
-    web = FastAPI(title="tiermatch pages", docs_url=None, redoc_url=None, openapi_url=None)
+    # A query parameter no page takes (?buyer_id= on the agenda, a misspelt filter) is refused, never ignored.
+    web = FastAPI(title="tiermatch pages", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(reject_unknown_query)])
     web.state.service = service
     web.state.overview = {}
     web.state.throttle = SignInThrottle()

@@ -21,3 +21,11 @@ def test_the_runs_pages_show_local_time_with_the_thai_year(site):
 def test_a_time_after_five_pm_utc_is_the_next_day_in_bangkok():
     assert local_time(dt.datetime(2026, 12, 31, 17, 30), "th", "Asia/Bangkok") == "1 ม.ค. 2570 00:30 (เวลาประเทศไทย)"
     assert local_time(None, "en", "Asia/Bangkok") == ""
+
+
+def test_a_query_parameter_no_page_takes_is_refused_not_ignored(site):
+    client = site.client("matchmaker", lang="en")
+    run_id = site.run["run_id"]
+    refused = client.get(f"/web/runs/{run_id}/agenda?buyer_id=B1")
+    assert refused.status_code == 422 and "buyer_id" in refused.text and "<html" in refused.text.lower()
+    assert client.get(f"/web/runs/{run_id}/agenda?by=buyer&lang=th").status_code == 200
