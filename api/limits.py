@@ -92,7 +92,7 @@ class RateLimit:
     >>> clock = iter([0, 1, 2, 61]).__next__
     >>> rate = RateLimit(window=60, clock=clock)
     >>> [rate.take("k", 2) for _ in range(4)]
-    [0, 0, 59, 0]
+    [0, 0, 58, 0]
     """
 
     def __init__(self, window: float = 60, clock=time.monotonic):

@@ -16,14 +16,13 @@ from .outputs import (
 )
 from .partitions import CsvPartition, ParquetPartition, open_suppliers
 from .records import parquet_cells, read_buyers, read_partnerships, read_records, read_suppliers
-from .sheets import decode_csv, open_sheet, safe_rows, spreadsheet_safe
+from .sheets import open_sheet, safe_rows, spreadsheet_safe
 
 __all__ = [
     "CsvPartition",
     "ParquetPartition",
     "PartitionWriter",
     "RUN_OUTPUTS",
-    "decode_csv",
     "open_sheet",
     "open_suppliers",
     "parquet_cells",

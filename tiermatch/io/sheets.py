@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import InvalidFileError
 
-__all__ = ["Sheet", "UnreadableRow", "decode_csv", "detect_encoding", "open_sheet", "safe_rows", "spreadsheet_safe"]
+__all__ = ["Sheet", "UnreadableRow", "detect_encoding", "open_sheet", "safe_rows", "spreadsheet_safe"]
 
 # A cell larger than this stops being read (``csv`` refuses it); smaller ones still meet the profiles' own
 # bounds. Above any real cell, below what would let one file exhaust memory.
@@ -160,20 +160,6 @@ def detect_encoding(source: Path | bytes) -> str:
                          for e in candidates)
     raise InvalidFileError(f"line {line}: cannot decode the file: it is neither {names} "
                            f"(byte {offset}: {reason}); save it from Excel as CSV UTF-8 or as a workbook")
-
-
-def decode_csv(raw: bytes) -> tuple[str, str]:
-    """A CSV file's bytes as text, and the encoding :func:`detect_encoding` found.
-
-    Examples
-    --------
-    >>> decode_csv("ชลบุรี".encode("cp874"))
-    ('ชลบุรี', 'cp874')
-    >>> decode_csv(b"\\xef\\xbb\\xbfname")
-    ('name', 'utf-8-sig')
-    """
-    encoding = detect_encoding(raw)
-    return raw.decode(encoding), encoding
 
 
 def _delimiter(first_line: str) -> str:
