@@ -156,7 +156,7 @@ def read_run_groups(run_id: RunId, store: StoreDep, _: Matchmaker):
 
 @router.get("/runs/{run_id}/agenda", response_model=AgendaOut, tags=["runs"],
             responses={**_RESULT_RESPONSES, 200: {**_RESULT_RESPONSES[200],
-                                                  "description": "JSON, or CSV as the CLI's agenda_by_<by>.csv"}})
+                                                  "description": "JSON, or CSV (ids and names of both sides)"}})
 def read_run_agenda(run_id: RunId, store: StoreDep, _: Matchmaker,
                     by: Annotated[Literal["buyer", "supplier"], Query(description="one entry per buyer or per SME")] = "buyer",
                     format: Format = "json"):

@@ -136,6 +136,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "agenda_by_supplier": ("Agenda per SME", "ตารางนัดตาม SME"),
     "slot": ("Slot", "ช่วงเวลา"),
     "unscheduled": ("Without a slot", "ยังไม่มีช่วงเวลา"),
+    "unscheduled_notice": ("{count} meeting(s) could not be placed: the day has {slots} slots and the busiest "
+                           "participant needs {needed}. Start the run again with more slots, or see who below.",
+                           "มี {count} นัดที่จัดลงตารางไม่ได้: วันนี้มี {slots} ช่วงเวลา แต่ผู้ที่มีนัดมากที่สุดต้องใช้ "
+                           "{needed} ช่วง เริ่มการจับคู่ใหม่โดยเพิ่มช่วงเวลา หรือดูรายชื่อด้านล่าง"),
+    "unscheduled_buyer_busy": ("the buyer has {count} meetings for {slots} slots",
+                               "ผู้ซื้อมี {count} นัดแต่มีเพียง {slots} ช่วงเวลา"),
+    "unscheduled_sme_busy": ("the SME has {count} meetings for {slots} slots",
+                             "SME มี {count} นัดแต่มีเพียง {slots} ช่วงเวลา"),
+    "unscheduled_crowded": ("the slots both could meet in went to their other meetings",
+                            "ช่วงเวลาที่ทั้งสองฝ่ายว่างถูกใช้กับนัดอื่นของทั้งคู่แล้ว"),
+    "why": ("Why", "เหตุผล"),
+    "see_unscheduled": ("See the meetings without a slot", "ดูนัดที่ยังไม่มีช่วงเวลา"),
     "no_agenda": ("This run was not a matchmaking day (start a run with meeting slots).",
                   "การจับคู่นี้ไม่ใช่วันจับคู่ธุรกิจ (เริ่มการจับคู่โดยระบุจำนวนช่วงเวลา)"),
     "download_csv": ("CSV", "CSV"),

@@ -345,8 +345,8 @@ def test_groups_and_agenda_pages(site):
 @pytest.mark.parametrize("name, header", [
     ("assignment", "buyer_id,supplier_id,score,group_id,volume_thb_per_month"),
     ("groups", "group_id,buyer_id,supplier_id,volume_thb_per_month,demand_thb_per_month,coverage"),
-    ("agenda_by_buyer", "buyer_id,slot,supplier_id,group_id"),
-    ("agenda_by_supplier", "supplier_id,slot,buyer_id,group_id"),
+    ("agenda_by_buyer", "buyer_id,buyer_name,slot,supplier_id,supplier_name,group_id"),
+    ("agenda_by_supplier", "supplier_id,supplier_name,slot,buyer_id,buyer_name,group_id"),
     ("shortlists", "buyer_id,rank,supplier_id,score,reasons,reasons_th"),
     ("recommendations", "supplier_id,rank,buyer_id,score,reasons,reasons_th"),
 ])

@@ -43,8 +43,8 @@ CSV_COLUMNS = {
     "shortlist": ("buyer_id", "rank", "supplier_id", "score", "reasons", "reasons_th"),
     "recommendation": ("supplier_id", "rank", "buyer_id", "score", "reasons", "reasons_th"),
     "assignment": ("buyer_id", "supplier_id", "score", "group_id", "volume_thb_per_month"),
-    "agenda_buyer": ("buyer_id", "slot", "supplier_id", "group_id"),
-    "agenda_supplier": ("supplier_id", "slot", "buyer_id", "group_id"),
+    "agenda_buyer": ("buyer_id", "buyer_name", "slot", "supplier_id", "supplier_name", "group_id"),
+    "agenda_supplier": ("supplier_id", "supplier_name", "slot", "buyer_id", "buyer_name", "group_id"),
     "groups": ("group_id", "buyer_id", "supplier_id", "volume_thb_per_month", "demand_thb_per_month", "coverage"),
 }
 
@@ -293,7 +293,8 @@ def groups_rows(groups: list[dict]) -> list[dict]:
 
 
 def read_agenda(store: Store, run_id: int, by: str = "buyer") -> dict:
-    """A matchmaking day's meetings by slot, per buyer (``by="buyer"``) or per SME, and those left unscheduled.
+    """A matchmaking day's meetings by slot, per buyer (``by="buyer"``) or per SME, and those left unscheduled
+    with why (``why``: ``buyer_busy``, ``supplier_busy`` or ``crowded``; ``meetings``: the busier side's count).
 
     Raises
     ------
@@ -314,9 +315,20 @@ def read_agenda(store: Store, run_id: int, by: str = "buyer") -> dict:
         entry = entries.setdefault(r[f"{own}_id"], {"id": r[f"{own}_id"], "name": r[f"{own}_name"], "meetings": []})
         entry["meetings"].append({"slot": r["slot"], "id": r[f"{other}_id"], "name": r[f"{other}_name"],
                                   "score": r["score"], "group_id": r["group_id"]})
+    # Why a meeting has no slot: one side has more meetings than the day has slots, or (rarely, where both fit)
+    # the slots both could meet in went to their other meetings, so that the day holds the most meetings.
+    count = {}
+    for r in rows:
+        for side in ("buyer", "supplier"):
+            count[side, r[f"{side}_id"]] = count.get((side, r[f"{side}_id"]), 0) + 1
+    unscheduled = []
+    for r in rows:
+        if r["slot"] is None:
+            busy = max(("buyer", "supplier"), key=lambda side: count[side, r[f"{side}_id"]])
+            n = count[busy, r[f"{busy}_id"]]
+            unscheduled.append({**r, "why": f"{busy}_busy" if n > agenda["slots"] else "crowded", "meetings": n})
     return {"run_id": run_id, "by": by, "slots": agenda["slots"], "slots_needed": agenda["slots_needed"],
-            "items": list(entries.values()), "meetings": meetings,
-            "unscheduled": [r for r in rows if r["slot"] is None]}
+            "items": list(entries.values()), "meetings": meetings, "unscheduled": unscheduled}
 
 
 def as_csv(kind: str, rows: list[dict]) -> str:
