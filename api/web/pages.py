@@ -50,7 +50,7 @@ from ..limits import check_write_rate
 from ..runs import csv_response
 from ..schemas import RunIn
 from .charts import bar_chart
-from .i18n import LANGUAGES, label, province_label, translate
+from .i18n import LANGUAGES, STRINGS, label, province_label, translate
 
 __all__ = ["SignInRequired", "Viewer", "router"]
 
@@ -473,10 +473,28 @@ def run_page(request: Request, viewer: Matchmaker, run_id: RunId):
     summary = run["summary"] or {}
     unmatched = store.runs.unmatched(run_id) if run["status"] == "completed" else []
     return render(request, viewer, "run.html", run=run, summary=summary, unmatched=unmatched,
-                  latest=store.runs.latest_completed_id(),
-                  progress=bar_chart([(run["stage"] or run["status"],
-                                       run["stage_done"] / run["stage_total"] if run["stage_total"] else 0.0)],
-                                     percent=True, maximum=1.0))
+                  latest=store.runs.latest_completed_id(), progress=_progress(run, viewer.lang))
+
+
+def _progress(run: dict, lang: str) -> dict:
+    """Where a run is, in words of the viewer's language: the stage, and how far through it."""
+    stage = run["stage"] or run["status"]
+    key = f"stage_{stage}"
+    words = translate(key, lang) if key in STRINGS else stage
+    done, total = int(run["stage_done"] or 0), int(run["stage_total"] or 0)
+    percent = round(100 * done / total) if total else 0
+    text = translate("progress_part", lang, done=done, total=total) if total > 1 else f"{percent}%"
+    return {"status": run["status"], "stage": stage, "label": words, "done": done, "total": total,
+            "percent": percent, "text": text}
+
+
+@router.get("/runs/{run_id}/progress")
+def run_progress(request: Request, viewer: Matchmaker, run_id: RunId) -> dict:
+    """A run's progress as JSON, polled by its page (no reload until it ends)."""
+    run = store_of(request).runs.get(run_id)
+    if run is None:
+        raise NotFoundError("run", run_id, "run_id", message=f"no run with id {run_id}")
+    return _progress(run, viewer.lang)
 
 
 @router.get("/runs/{run_id}/assignment", response_class=HTMLResponse)

@@ -187,7 +187,7 @@ def test_start_a_run_watch_it_finish_and_browse_its_results(page, server):
     page.click("#start-run button[type=submit]")
     page.wait_for_url(re.compile(r"/web/runs/\d+$"))
     run_id = int(page.url.rsplit("/", 1)[1])
-    # The page refreshes itself each second until the run ends.
+    # The page polls the run's progress and reloads once when it ends.
     page.wait_for_selector('#run-status[data-status="completed"], #run-status[data-status="failed"]', timeout=45_000)
     assert page.locator("#run-status").get_attribute("data-status") == "completed", page.content()
     assert server.store.runs.get(run_id)["options"]["slots"] == 6
