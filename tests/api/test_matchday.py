@@ -71,7 +71,8 @@ def test_agenda_per_buyer_and_per_sme_books_nobody_twice(matchday):
             assert slots == sorted(set(slots)) and all(1 <= s <= 4 for s in slots)
         as_csv = matchday.client.get(f"/runs/1/agenda?by={by}&format=csv", headers=h)
         rows = list(csv.DictReader(io.StringIO(as_csv.text)))
-        assert list(rows[0]) == [f"{by}_id", "slot", f"{other}_id", "group_id"]
+        assert list(rows[0]) == [f"{by}_id", f"{by}_name", "slot", f"{other}_id", f"{other}_name", "group_id"]
+        assert all(r[f"{by}_name"] and r[f"{other}_name"] for r in rows)
         assert {(r[f"{by}_id"], r[f"{other}_id"]) for r in rows} == meetings
 
 
