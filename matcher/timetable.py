@@ -137,6 +137,11 @@ def timetable(rows, cols, available_s, available_b, tables: int, *, blocked=None
     available_s, available_b = np.asarray(available_s, dtype=bool), np.asarray(available_b, dtype=bool)
     n_slots = available_s.shape[1]
     free = _free_tables(n_slots, tables, blocked)
+    start = greedy_timetable(rows, cols, available_s, available_b, tables, blocked=blocked).slot
+    relaxed = flow_bound(rows, cols, available_s, available_b, free)
+    if (start >= 0).sum() == relaxed:  # first-come already reaches a proven bound: optimal, no search needed
+        return Timetable(start, _tables(rows, cols, start, free), relaxed, relaxed, True,
+                         time.perf_counter() - started, "first-come, at the flow bound")
     slots_of = _common_slots(rows, cols, available_s, available_b)
     model = cp_model.CpModel()
     chosen: list[list] = []
@@ -165,7 +170,6 @@ def timetable(rows, cols, available_s, available_b, tables: int, *, blocked=None
     model.maximize(sum(x for options in chosen for _, x in options))
     # Start from first-come placement: the search begins with a full timetable and improves it, so that on a
     # day too large to finish it still ends with at least that (and the bound it proved).
-    start = greedy_timetable(rows, cols, available_s, available_b, tables, blocked=blocked).slot
     for m, options in enumerate(chosen):
         for s, x in options:
             model.add_hint(x, s == start[m])
@@ -187,7 +191,7 @@ def timetable(rows, cols, available_s, available_b, tables: int, *, blocked=None
     placed = int((slot >= 0).sum())
     # The tighter of the two proven bounds: CP-SAT's own, and the flow relaxation's (often far better on a
     # large day where the search stops at its time limit).
-    bound = max(min(bound, flow_bound(rows, cols, available_s, available_b, free)), placed)
+    bound = max(min(bound, relaxed), placed)
     optimal = status == cp_model.OPTIMAL or bound == placed
     return Timetable(slot, _tables(rows, cols, slot, free), placed, bound, optimal, time.perf_counter() - started,
                      "cp-sat")
