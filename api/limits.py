@@ -63,8 +63,12 @@ class BodyLimit:
                     return {"type": "http.disconnect"}
             return message
 
+        started = False
+
         async def watched_send(message):
+            nonlocal started
             if not too_large:  # whatever the app answers a body cut short with, the client gets the 413
+                started = started or message["type"] == "http.response.start"
                 await send(message)
 
         try:
@@ -72,7 +76,7 @@ class BodyLimit:
         except Exception:
             if not too_large:
                 raise
-        if too_large:
+        if too_large and not started:  # (an answer already begun is left to end as the connection closes)
             await _refuse(send, limit)
 
 
