@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from . import keys, models, programme, register, run, serve, vocabulary
+from . import day, keys, models, programme, register, run, serve, vocabulary
 
 __all__ = ["app"]
 
@@ -25,3 +25,4 @@ for module in (run, register, models, serve, programme):
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(keys.users_app, name="users")
 app.add_typer(vocabulary.vocabulary_app, name="vocabulary")
+app.add_typer(day.day_app, name="day")

@@ -28,6 +28,7 @@ from .accounts import (
     session_principal,
     session_secret,
 )
+from .day import DayPlan, day_slots, plan_day
 from .feedback import record_feedback
 from .imports import ImportReport, import_files, import_records, import_upload, rejected_lines
 from .keys import ADMIN, BUYER, MATCHMAKER, ROLES, create_key, generate_key, hash_key, revoke_key
@@ -95,6 +96,7 @@ __all__ = [
     "SCORER_CHOICES",
     "SESSION_SECONDS",
     "SHORTLIST_DEPTH",
+    "DayPlan",
     "Filters",
     "ImportReport",
     "ProgrammeTargets",
@@ -116,6 +118,7 @@ __all__ = [
     "completed_run",
     "create_key",
     "create_profile",
+    "day_slots",
     "delete_profile",
     "delete_web_user",
     "describe_scoring",
@@ -144,6 +147,7 @@ __all__ = [
     "open_session",
     "outcome_propensities",
     "outcomes_from_log",
+    "plan_day",
     "queue_run",
     "read_agenda",
     "read_events",
