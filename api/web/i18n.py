@@ -113,6 +113,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type_importer": ("importer", "ผู้นำเข้า"),
     "type_retailer": ("retailer", "ผู้ค้าปลีก"),
     "start_run": ("Start a run", "เริ่มการจับคู่"),
+    "unmatched_count": ("without a partnership (buyers and SMEs), with why", "ที่ยังไม่ได้จับคู่ (ผู้ซื้อและ SME) พร้อมเหตุผล"),
     "top_k": ("Shortlist length", "จำนวนในรายชื่อ"),
     "min_score": ("Minimum score to propose", "คะแนนขั้นต่ำที่เสนอ"),
     "fair": ("Fair exposure", "กระจายโอกาสอย่างเป็นธรรม"),

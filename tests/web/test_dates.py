@@ -29,3 +29,11 @@ def test_a_query_parameter_no_page_takes_is_refused_not_ignored(site):
     refused = client.get(f"/web/runs/{run_id}/agenda?buyer_id=B1")
     assert refused.status_code == 422 and "buyer_id" in refused.text and "<html" in refused.text.lower()
     assert client.get(f"/web/runs/{run_id}/agenda?by=buyer&lang=th").status_code == 200
+
+
+def test_the_run_page_in_thai_names_its_options_in_thai_and_separates_thousands(site):
+    page = site.client("matchmaker", lang="th").get(f"/web/runs/{site.run['run_id']}").text
+    assert "จำนวนในรายชื่อ 5" in page and "กระจายโอกาสอย่างเป็นธรรม: " in page
+    assert "top_k" not in page and "min_score" not in page and "fair True" not in page and "fair False" not in page
+    summary = site.store.runs.get(site.run["run_id"])["summary"]
+    assert f"<b>{summary['candidate_pairs']:,}</b>" in page
