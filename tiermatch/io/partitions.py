@@ -104,14 +104,17 @@ class _CsvSource(SupplierSource):
 
     def __init__(self, path: Path, partition_size: int):
         self.path = path
+        self.encoding = None
         with self._sheet():  # the header is checked at once: a file that cannot be used stops here
             pass
         super().__init__(str(path), None, partition_size)
 
     @contextmanager
     def _sheet(self):
-        """The file's records, ``(first line, cells)``, and the header's columns."""
-        with open_sheet(self.path, str(self.path)) as sheet:
+        """The file's records, ``(first line, cells)``, and the header's columns; the encoding is found the
+        first time only (the scan and the partitions read the file again)."""
+        with open_sheet(self.path, str(self.path), self.encoding) as sheet:
+            self.encoding = sheet.encoding
             yield sheet.rows, check_columns(str(self.path), Supplier, sheet.header)
 
     def _rows(self):

@@ -238,8 +238,11 @@ def _is_workbook(source: Path | bytes) -> bool:
 
 
 @contextmanager
-def open_sheet(source: str | Path | bytes, name: str) -> Iterator[Sheet]:
+def open_sheet(source: str | Path | bytes, name: str, encoding: str | None = None) -> Iterator[Sheet]:
     """The header and records of a CSV file or a workbook (a path, or an upload's bytes).
+
+    ``encoding``: what an earlier opening of the same file found (``Sheet.encoding``), so that a file read
+    several times is checked once; detected over the whole file when not given.
 
     Raises
     ------
@@ -260,7 +263,7 @@ def open_sheet(source: str | Path | bytes, name: str) -> Iterator[Sheet]:
             raise InvalidFileError(f"{name}: cannot read the file: no such file")
         workbook = _is_workbook(source)
         if not workbook:
-            encoding = detect_encoding(source)
+            encoding = encoding or detect_encoding(source)
             raw = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InvalidFileError(f"{name}: cannot read the file: {exc.strerror}") from exc
