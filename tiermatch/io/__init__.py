@@ -4,7 +4,7 @@ The edge between the file system and the core: nothing in ``features`` or
 ``matcher`` opens a file.
 """
 
-from .atomic import staged_folder, write_atomically, write_csv
+from .atomic import pid_alive, staged_folder, write_atomically, write_csv
 from .outputs import (
     RUN_OUTPUTS,
     PartitionWriter,
@@ -26,6 +26,7 @@ __all__ = [
     "open_sheet",
     "open_suppliers",
     "parquet_cells",
+    "pid_alive",
     "read_buyers",
     "read_partnerships",
     "read_records",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .sheets import safe_rows
 
-__all__ = ["staged_folder", "write_atomically", "write_csv"]
+__all__ = ["pid_alive", "staged_folder", "write_atomically", "write_csv"]
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read once, at import: os.umask can only be read by setting it
@@ -55,7 +55,8 @@ def write_csv(path: str | Path, header, rows) -> None:
     write_atomically(path, write)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (one we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -90,7 +91,7 @@ def staged_folder(folder: str | Path, names):
     prefix = f".{folder.name}.partial-"
     for stale in folder.parent.glob(prefix + "*"):
         pid = stale.name.removeprefix(prefix).split("-")[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{prefix}{os.getpid()}-"))
     os.chmod(staging, 0o777 & ~_UMASK)

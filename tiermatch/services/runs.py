@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import ConflictError, InvalidInputError, RunInProgressError
-from ..io import RUN_OUTPUTS, PartitionWriter, staged_folder, write_outputs
+from ..io import RUN_OUTPUTS, PartitionWriter, pid_alive, staged_folder, write_outputs
 from ..matcher import CANDIDATES_PER_BUYER, MatchEngine, MatchResult, Progress, no_progress
 from ..matcher.batch import dask_client, run_batch
 from ..settings import get_settings
@@ -111,13 +111,7 @@ def is_worker_alive(worker: str) -> bool:
     host, _, pid = worker.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return bool(worker) and host != socket.gethostname()
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(int(pid))
 
 
 def match_register(register: Register, options: RunOptions, *, deep: bool = False, progress: Progress = no_progress,
