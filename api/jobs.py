@@ -41,35 +41,42 @@ class Jobs:
         self._pending = 0  # submitted and not finished, the one running included
         self._lock = threading.Lock()
 
-    def _submit(self, function, *args, **kwargs):
-        """Queue ``function``, or raise :class:`BusyError` where :attr:`max_pending` jobs are waiting already."""
+    def _reserve(self) -> None:
+        """Take a place in the queue, or raise :class:`BusyError` where :attr:`max_pending` are taken."""
         with self._lock:
             if self._pending >= self.max_pending:
                 raise BusyError(f"{self._pending} jobs are queued or running already; try again in a minute", 60)
             self._pending += 1
-        try:
-            future = self.executor.submit(function, *args, **kwargs)
-        except BaseException:
-            self._done()
-            raise
-        future.add_done_callback(lambda _: self._done())
-        return future
 
-    def _done(self) -> None:
+    def _release(self) -> None:
         with self._lock:
             self._pending -= 1
 
-    def start_run(self, options: RunOptions) -> dict:
-        """Record a run over the stored register and queue it; returns its record at once."""
-        with self._lock:
-            if self._pending >= self.max_pending:  # checked before recording a run that could not be queued
-                raise BusyError(f"{self._pending} jobs are queued or running already; try again in a minute", 60)
-        run = queue_run(self.store, options, self.settings.allowed_schedulers)
+    def _submit_reserved(self, function, *args, **kwargs):
+        """Queue ``function`` in the place :meth:`_reserve` took; the place is freed when it ends."""
         try:
-            self._submit(self._execute, run["run_id"], options)
-        except BusyError:
-            self.store.runs.fail(run["run_id"], "not started: the service was busy")
+            future = self.executor.submit(function, *args, **kwargs)
+        except BaseException:
+            self._release()
             raise
+        future.add_done_callback(lambda _: self._release())
+        return future
+
+    def _submit(self, function, *args, **kwargs):
+        """Queue ``function`` in a place of its own (:class:`BusyError` where there is none)."""
+        self._reserve()
+        return self._submit_reserved(function, *args, **kwargs)
+
+    def start_run(self, options: RunOptions) -> dict:
+        """Record a run over the stored register and queue it; returns its record at once. The place in the
+        queue is taken first, so that no run is recorded that could not be queued."""
+        self._reserve()
+        try:
+            run = queue_run(self.store, options, self.settings.allowed_schedulers)
+        except BaseException:
+            self._release()
+            raise
+        self._submit_reserved(self._execute, run["run_id"], options)
         return run
 
     def _execute(self, run_id: int, options: RunOptions) -> None:
