@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from ..services import ShownLog, is_worker_alive
+from ..services import RateLimit, ShownLog, is_worker_alive
 from ..settings import Settings, get_settings
 from ..store import Store
 from . import clusters, keys, matches, models, outcomes, profiles, runs, vocabulary
@@ -16,7 +16,7 @@ from .docs import add_docs
 from .errors import add_error_handlers
 from .jobs import Jobs
 from .keys import service_version
-from .limits import BodyLimit, RateLimit
+from .limits import BodyLimit
 from .web import create_web_app
 
 __all__ = ["create_app"]

@@ -11,17 +11,14 @@ error form, and the connection is closed.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
 
 from fastapi import Depends, Request
 
+from ..services import RateLimit
 from .auth import BUYER, MATCHMAKER, Principal, require
 from .errors import ApiError, error_body
 
-__all__ = ["BodyLimit", "MAX_BODY_BYTES", "MAX_UPLOAD_BODY_BYTES", "WRITES_PER_MINUTE", "RateLimit", "check_write_rate",
-           "write_rate"]
+__all__ = ["BodyLimit", "MAX_BODY_BYTES", "MAX_UPLOAD_BODY_BYTES", "WRITES_PER_MINUTE", "check_write_rate", "write_rate"]
 
 # Outcomes a key may record a minute: a buyer clicks; a matchmaker enters a day's meetings by hand (files go
 # through the import). Past it, 429 with Retry-After: one key cannot flood the outcome log or the targets.
@@ -86,36 +83,6 @@ async def _refuse(send, limit: int) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
-
-
-class RateLimit:
-    """At most ``limit`` events per key in any ``window`` seconds (a sliding window, per process).
-
-    Examples
-    --------
-    >>> clock = iter([0, 1, 2, 61]).__next__
-    >>> rate = RateLimit(window=60, clock=clock)
-    >>> [rate.take("k", 2) for _ in range(4)]
-    [0, 0, 58, 0]
-    """
-
-    def __init__(self, window: float = 60, clock=time.monotonic):
-        self.window = window
-        self.clock = clock
-        self._events: dict[str, deque] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, limit: int) -> int:
-        """Count one event for ``key``; 0 if within ``limit``, else the seconds until one is allowed (not counted)."""
-        t = self.clock()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= t - self.window:
-                events.popleft()
-            if len(events) >= limit:
-                return max(1, int(events[0] + self.window - t + 0.999))
-            events.append(t)
-            return 0
 
 
 def check_write_rate(rate: RateLimit, principal: Principal) -> None:

@@ -54,6 +54,7 @@ from .outcomes import (
 )
 from .profiles import create_profile, delete_profile, get_profile, list_profiles, replace_profile
 from .programme import ProgrammeTargets, cluster_report, cluster_report_json, targets_report
+from .rates import RateLimit
 from .register import Register, load_register
 from .results import (
     Filters,
@@ -100,6 +101,7 @@ __all__ = [
     "Filters",
     "ImportReport",
     "ProgrammeTargets",
+    "RateLimit",
     "Register",
     "RunOptions",
     "RunOutcome",

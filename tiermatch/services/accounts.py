@@ -13,15 +13,14 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
 import time
-from collections import deque
 from pathlib import Path
 
 from ..errors import InvalidInputError, NotFoundError
 from ..settings import Settings
 from ..store import Store
 from .keys import create_key, hash_key
+from .rates import RateLimit
 
 __all__ = ["SESSION_SECONDS", "SignInThrottle", "add_web_user", "change_password", "check_password",
            "delete_web_user", "end_session", "find_session_key", "list_web_users", "open_session",
@@ -209,10 +208,7 @@ class SignInThrottle:
 
     def __init__(self, per_account: int = 5, per_address: int = 30, window: float = 900, clock=time.monotonic):
         self.limits = {"account": per_account, "address": per_address}
-        self.window = window
-        self.clock = clock
-        self._failures: dict[tuple[str, str], deque] = {}
-        self._lock = threading.Lock()
+        self.failures = RateLimit(window, clock)
 
     def _keys(self, account: str | None, address: str | None):
         if account:
@@ -222,28 +218,13 @@ class SignInThrottle:
 
     def wait(self, account: str | None, address: str | None) -> int:
         """Seconds before ``account`` may try again from ``address``; 0 if it may now."""
-        t = self.clock()
-        longest = 0.0
-        with self._lock:
-            for key in self._keys(account, address):
-                failures = self._failures.get(key)
-                while failures and failures[0] <= t - self.window:
-                    failures.popleft()
-                if failures is not None and not failures:
-                    del self._failures[key]
-                elif failures and len(failures) >= self.limits[key[0]]:
-                    longest = max(longest, failures[0] + self.window - t)
-        return int(longest) + 1 if longest > 0 else 0
+        return max((self.failures.wait(key, self.limits[key[0]]) for key in self._keys(account, address)),
+                   default=0)
 
     def failed(self, account: str | None, address: str | None) -> None:
-        t = self.clock()
-        with self._lock:
-            if len(self._failures) > 100_000:  # a flood of names: forget the quiet ones
-                self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > t - self.window}
-            for key in self._keys(account, address):
-                self._failures.setdefault(key, deque(maxlen=self.limits[key[0]])).append(t)
+        for key in self._keys(account, address):
+            self.failures.add(key)
 
     def succeeded(self, account: str | None) -> None:
-        with self._lock:
-            for key in self._keys(account, None):
-                self._failures.pop(key, None)
+        for key in self._keys(account, None):
+            self.failures.forget(key)
